@@ -1,0 +1,29 @@
+/* conn.h: a byte stream that is either a plain socket or (later) TLS.
+ * Everything that talks on a control or data connection goes through
+ * this, so TLS can be slotted in without touching callers. */
+#ifndef FTPKIT_CONN_H
+#define FTPKIT_CONN_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+struct conn {
+	int fd;			/* read side (and write side unless wfd set) */
+	int wfd;		/* write side; == fd for sockets, 1 for inetd stdout */
+	int timeout_ms;		/* per read/write wait; -1 = none */
+	void *tls;		/* SSL * when TLS is active, else NULL */
+};
+
+void conn_init(struct conn *c, int fd, int timeout_ms);
+/* Read up to n bytes, waiting at most timeout_ms.  Returns >0 bytes,
+ * 0 at EOF, -1 on error (errno ETIMEDOUT on timeout). */
+ssize_t conn_read(struct conn *c, void *p, size_t n);
+/* Write all n bytes (each wait bounded by timeout_ms).  0 or -1. */
+int conn_write_full(struct conn *c, const void *p, size_t n);
+/* True if bytes are already buffered inside the transport (TLS). */
+int conn_has_pending(const struct conn *c);
+/* Orderly shutdown of the write side (TLS close_notify + SHUT_WR). */
+void conn_shutdown(struct conn *c);
+void conn_close(struct conn *c);	/* frees TLS, closes fds, fd = -1 */
+
+#endif
