@@ -33,7 +33,9 @@ struct conf_key {
 	const char *help;	/* one line for --help / the sample */
 };
 
-/* Sets every key to its default (lists emptied).  0 or -1 (err filled). */
+/* Sets every key to its default (lists emptied).  obj is treated as
+ * uninitialized (nothing is freed): call conf_free first to reuse one.
+ * 0 or -1 (err filled). */
 int conf_defaults(const struct conf_key *tab, void *obj, char *err, size_t errlen);
 /* Sets one key from text.  A repeated CONF_ADDRS key appends; the first
  * explicit value replaces the default list.  0 or -1 with a reason. */
