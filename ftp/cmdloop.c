@@ -87,7 +87,15 @@ cmdloop_batch(FILE *in)
 	ssize_t n;
 
 	ses->batch_in = in;
-	while (!ses->quit && (n = getline(&line, &cap, in)) >= 0) {
+	for (;;) {
+		if (ses->quit)
+			break;
+		if (ses->set.interactive) {	/* -e: a prompt, no editing */
+			printf("ftp> ");
+			(void)fflush(stdout);
+		}
+		if ((n = getline(&line, &cap, in)) < 0)
+			break;
 		if (n > TOK_MAX_LINE) {
 			fprintf(stderr, "ftp: input line too long; skipped\n");
 			session_record(ST_USAGE);
@@ -165,11 +173,16 @@ read_fd_line(int fd, int echo)
 char *
 cmdloop_ask(const char *prompt, int echo)
 {
-	if (!ses->set.interactive && ses->batch_in) {
+	if (ses->batch_in && (!ses->set.interactive || echo)) {
 		char *line = NULL;
 		size_t cap = 0;
-		ssize_t n = getline(&line, &cap, ses->batch_in);
+		ssize_t n;
 
+		if (ses->set.interactive) {
+			printf("%s ", prompt);
+			(void)fflush(stdout);
+		}
+		n = getline(&line, &cap, ses->batch_in);
 		if (n < 0) {
 			free(line);
 			return NULL;

@@ -221,8 +221,11 @@ progress_start(struct progress *p, const char *name, int64_t total,
 void
 progress_update(struct progress *p, uint64_t bytes)
 {
-	if (p->ov)
+	if (p->ov) {
 		p->ov->bytes_done = p->ov_base + bytes;
+		if (p->ov->report)
+			p->ov->report(p->ov->report_arg, bytes);
+	}
 	p->bytes = bytes;
 	if (ses->set.hash && ses->set.hash_size > 0) {
 		int n = 0;

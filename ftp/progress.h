@@ -16,6 +16,10 @@ struct overall {
 	uint64_t bytes_done;	/* finished files plus running transfers */
 	long long t0;
 	long long last_draw;
+	/* A parallel worker reports its running transfer here instead of
+	 * drawing: bytes moved so far in the current file. */
+	void (*report)(void *arg, uint64_t bytes);
+	void *report_arg;
 };
 
 struct progress {

@@ -1,11 +1,13 @@
 /* rlist.c: fetching and parsing a remote folder listing. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "buf.h"
+#include "match.h"
 #include "path.h"
 #include "rlist.h"
 #include "status.h"
@@ -110,4 +112,78 @@ rlist_fetch(struct ftp_client *c, const char *dir, struct rlist *out)
 	}
 	buf_free(&text);
 	return st;
+}
+
+void
+rglob_free(struct rname *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; v[i].path; i++)
+		free(v[i].path);
+	free(v);
+}
+
+int
+rglob(struct ftp_client *c, const char *pattern, int glob, int files_only,
+      struct rname **out, size_t *n)
+{
+	const char *slash = strrchr(pattern, '/');
+	size_t dl = slash ? (size_t)(slash - pattern + 1) : 0;
+	struct rname *v;
+	struct rlist l;
+	char *dir;
+	size_t k = 0;
+	int st;
+
+	*out = NULL;
+	*n = 0;
+	if (!glob || !match_has_glob(pattern + dl)) {
+		v = calloc(2, sizeof *v);
+		if (!v || !(v[0].path = strdup(pattern))) {
+			free(v);
+			return ST_OTHER;
+		}
+		v[0].size = -1;
+		*out = v;
+		*n = 1;
+		return ST_OK;
+	}
+	dir = strndup(pattern, dl);
+	if (!dir)
+		return ST_OTHER;
+	st = rlist_fetch(c, dl ? dir : NULL, &l);
+	if (st != ST_OK) {
+		free(dir);
+		return st;
+	}
+	v = calloc(l.n + 1, sizeof *v);
+	for (size_t i = 0; v && i < l.n; i++) {
+		size_t len;
+
+		if (files_only && l.e[i].is_dir == 1)
+			continue;
+		if (match_glob(pattern + dl, l.e[i].name) != 1)
+			continue;
+		len = dl + strlen(l.e[i].name) + 1;
+		v[k].path = malloc(len);
+		if (!v[k].path)
+			break;
+		(void)snprintf(v[k].path, len, "%s%s", dir, l.e[i].name);
+		v[k].size = l.e[i].size;
+		v[k].mtime = l.e[i].mtime_exact ? l.e[i].mtime : 0;
+		k++;
+	}
+	free(dir);
+	rlist_free(&l);
+	if (!v)
+		return ST_OTHER;
+	if (k == 0) {
+		free(v);
+		fprintf(stderr, "ftp: no remote files match %s\n", pattern);
+		return ST_NOTFOUND;
+	}
+	*out = v;
+	*n = k;
+	return ST_OK;
 }

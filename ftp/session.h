@@ -32,6 +32,9 @@ struct settings {
 	int stop_on_error;
 	int preserve;		/* set local mtimes from the server */
 	int anonymous;		/* -a: log in as anonymous */
+	const char *port;	/* default port for open (-P) */
+	int anon_fallback;	/* no user and no netrc entry: anonymous */
+	int noedit;		/* -e: plain line input, no readline */
 };
 
 struct session {

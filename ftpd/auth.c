@@ -105,7 +105,7 @@ backend_virtual(const struct ftpd_env *env, const char *user, const char *pass,
 	if (r == 1)
 		return AUTH_UNKNOWN;
 	if (r < 0) {
-		snprintf(res->reason, sizeof res->reason, "users file: %s", err);
+		snprintf(res->reason, sizeof res->reason, "users file: %.300s", err);
 		return AUTH_DENIED;
 	}
 	if (!auth_check_hash(pass, e.hash)) {

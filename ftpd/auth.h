@@ -24,7 +24,7 @@ struct auth_result {
 	gid_t gid;
 	int initgroups;			/* system user: load its groups */
 	int readonly;
-	char reason[160];		/* why it failed, for the log only */
+	char reason[512];		/* why it failed, for the log only */
 };
 
 /* Backend verdicts. */

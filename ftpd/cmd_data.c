@@ -104,8 +104,7 @@ handle_pasv(struct session *s, const char *arg)
 	if (port < 0)
 		return;
 	net_set_port(&announce, port);
-	if (buf_puts(&b, "Entering Passive Mode (") < 0 ||
-	    format_port_arg(&b, &announce) < 0 || buf_puts(&b, ").") < 0) {
+	if (format_pasv_reply(&b, &announce) < 0) {
 		dc_reset(&s->data);
 		reply(s, 425, "Cannot format the PASV reply.");
 	} else {

@@ -146,11 +146,12 @@ open_root(const char *path, char *why, size_t whylen)
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
-		snprintf(why, whylen, "root folder %s: %s", path, strerror(errno));
+		snprintf(why, whylen, "root folder %.300s: %s", path,
+			 strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(why, whylen, "root folder %s is not a folder", path);
+		snprintf(why, whylen, "root folder %.300s is not a folder", path);
 		close(fd);
 		return -1;
 	}
@@ -164,7 +165,7 @@ answer_login(struct monitor *m, struct priv_msg *msg)
 {
 	struct auth_result res;
 	const char *user = msg->f[0].p;
-	char why[256];
+	char why[400];
 	int rootfd = -1, ok;
 
 	ok = auth_login(m->env, user, msg->f[1].p, &res) == 0;
@@ -228,8 +229,15 @@ monitor_run(const struct ftpd_env *env, int ctrl_rfd, int ctrl_wfd)
 	m.worker = -1;
 	m.privfd = -1;
 	m.state = MON_PRELOGIN;
-	if (net_peer_addr(ctrl_rfd, &peer) == 0)
+	if (net_peer_addr(ctrl_rfd, &peer) == 0) {
+		int one = 1;
+
 		net_ntop(&peer, m.peer, sizeof m.peer, 0);
+		/* ABOR may come with the urgent flag (Telnet Synch): keep
+		 * those bytes in the normal stream. */
+		(void)setsockopt(ctrl_rfd, SOL_SOCKET, SO_OOBINLINE, &one,
+				 sizeof one);
+	}
 	else
 		snprintf(m.peer, sizeof m.peer, "stdin");
 	log_msg(LOG_INFO, "%s: session start", m.peer);

@@ -13,6 +13,7 @@
 #include "listing.h"
 #include "log.h"
 #include "path.h"
+#include "reply.h"
 #include "sys.h"
 
 void

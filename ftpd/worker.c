@@ -9,6 +9,7 @@
 
 #include "worker.h"
 #include "log.h"
+#include "reply.h"
 #include "sandbox.h"
 #include "session.h"
 #include "vfs.h"

@@ -11,9 +11,9 @@
 #define MATCH_MAX_ITERS 100000
 
 /* Matches one pattern token at *pp against ch and advances *pp past the
- * token.  Returns 1 on match, 0 otherwise. */
+ * token; *iters grows by the work done.  Returns 1 on match, else 0. */
 static int
-match_token(const char **pp, unsigned char ch)
+match_token(const char **pp, unsigned char ch, long *iters)
 {
 	const unsigned char *p = (const unsigned char *)*pp;
 	const unsigned char *q;
@@ -51,6 +51,7 @@ match_token(const char **pp, unsigned char ch)
 			}
 			if (ch >= lo && ch <= hi)
 				hit = 1;
+			(*iters)++;	/* long classes cost too */
 		}
 		if (*q == ']') {
 			*pp = (const char *)(q + 1);
@@ -84,7 +85,7 @@ match_glob(const char *pattern, const char *name)
 		if (*n == '\0')
 			return *p == '\0';
 		next = p;
-		if (*p != '\0' && match_token(&next, (unsigned char)*n)) {
+		if (*p != '\0' && match_token(&next, (unsigned char)*n, &iters)) {
 			p = next;
 			n++;
 			continue;

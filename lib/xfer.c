@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/sendfile.h>
 #include <time.h>
@@ -230,7 +232,6 @@ xfer_send_loop(struct xfer_run *x, int file_fd, struct conn *dst)
 		}
 		if (n == 0)
 			break;
-		x->total += (uint64_t)n;
 		m = (size_t)n;
 		if (o->ascii)
 			m = ascii_to_crlf(&as, in, (size_t)n, out);
@@ -243,6 +244,7 @@ xfer_send_loop(struct xfer_run *x, int file_fd, struct conn *dst)
 			res = xfer_net_result();
 			break;
 		}
+		x->total += (uint64_t)n;
 		w = xfer_pace(x);
 		if (w != XFER_READY) {
 			res = w;
@@ -254,12 +256,42 @@ xfer_send_loop(struct xfer_run *x, int file_fd, struct conn *dst)
 	return res;
 }
 
+/* sendfile() has no MSG_NOSIGNAL: keep SIGPIPE blocked around it and
+ * swallow one raised by us, so a vanished peer is XFER_NET_ERROR rather
+ * than a dead process, whatever the caller's SIGPIPE disposition. */
+static void
+sigpipe_block(sigset_t *old, int *was_pending)
+{
+	sigset_t set, pend;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	*was_pending = sigpending(&pend) == 0 && sigismember(&pend, SIGPIPE) == 1;
+	(void)pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void
+sigpipe_restore(const sigset_t *old, int was_pending)
+{
+	static const struct timespec zero = { 0, 0 };
+	sigset_t set, pend;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	if (!was_pending && sigpending(&pend) == 0 &&
+	    sigismember(&pend, SIGPIPE) == 1)
+		while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	(void)pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 int
 xfer_send_file(int file_fd, struct conn *dst, const struct xfer_opts *o,
 	       uint64_t *bytes)
 {
 	struct xfer_run x = { o, sys_now_ms(), 0, 0 };
-	int saved_timeout = dst->timeout_ms, fl, res, e;
+	int saved_timeout = dst->timeout_ms, fl, res, e, pending;
+	sigset_t oldmask;
 
 	/* Non-blocking while we own it, so no single call can outlast the
 	 * stall timeout; conn_* already poll before each operation. */
@@ -268,8 +300,13 @@ xfer_send_file(int file_fd, struct conn *dst, const struct xfer_opts *o,
 		(void)fcntl(dst->wfd, F_SETFL, fl | O_NONBLOCK);
 	dst->timeout_ms = o->timeout_ms;
 	res = XFER_READY;
-	if (!o->ascii && dst->tls == NULL)
+	if (!o->ascii && dst->tls == NULL) {
+		sigpipe_block(&oldmask, &pending);
 		res = xfer_sendfile(&x, file_fd, dst);
+		e = errno;
+		sigpipe_restore(&oldmask, pending);
+		errno = e;
+	}
 	if (res == XFER_READY)
 		res = xfer_send_loop(&x, file_fd, dst);
 	e = errno;

@@ -25,7 +25,8 @@ raw_session(server, host=None) -> Raw
     A control connection that sends exact bytes and reads RFC 959 replies:
     ``.send(bytes)``, ``.cmd(line) -> Reply``, ``.reply() -> Reply``,
     ``.login(user, pw)``, ``.retr(cmd, mode)``, ``.stor(cmd, data, mode)``,
-    ``.list(cmd, mode)``, ``.open_data(mode)``; mode is one of
+    ``.list(cmd, mode)``, ``.open_data(mode)``, ``.closed(timeout)``,
+    ``Raw.from_socket(sock)``; mode is one of
     ``pasv``, ``epsv``, ``port``, ``eprt``.  A Reply has ``.code`` (int),
     ``.lines`` (text lines), ``.raw`` (bytes) and ``.text``.
 sha256(path_or_bytes), make_file(path, size, pattern=0), pattern_bytes(size, seed)
@@ -229,6 +230,7 @@ def give_to_session(path):
     if os.geteuid() != 0:
         return
     acct = session_account()
+    os.lchown(path, acct.pw_uid, acct.pw_gid)
     for dirpath, dirnames, filenames in os.walk(path):
         os.lchown(dirpath, acct.pw_uid, acct.pw_gid)
         for n in dirnames + filenames:
@@ -514,6 +516,15 @@ class Raw:
         self.buf = b""
         self.greeting = None
 
+    @classmethod
+    def from_socket(cls, sock, timeout=TIMEOUT):
+        """Wraps an already connected control socket (e.g. a socketpair)."""
+        self = cls.__new__(cls)
+        sock.settimeout(timeout)
+        self.sock, self.buf, self.greeting = sock, b"", None
+        self.host = ""
+        return self
+
     def close(self):
         try:
             self.sock.close()
@@ -561,7 +572,10 @@ class Raw:
                     lines.append(s)
                     if s.startswith("%03d " % code) or s == "%03d" % code:
                         break
-            return Reply(code, lines, raw)
+            rep = Reply(code, lines, raw)
+            if self.greeting is None:
+                self.greeting = rep     # the first reply is the greeting
+            return rep
         finally:
             self.sock.settimeout(old)
 
@@ -576,7 +590,8 @@ class Raw:
 
     def login(self, user="anonymous", pw="test@example.org"):
         if self.greeting is None:
-            self.greeting = check_code(self.reply(), 220)
+            self.reply()
+        check_code(self.greeting, 220)
         r = self.cmd("USER " + user)
         if r.code == 331:
             r = self.cmd("PASS " + pw)

@@ -46,7 +46,7 @@ def test_curl_anonymous_passive_and_active():
         listing = _curl("--ftp-pasv", _url(s, "/pub/")).decode()
         for n in ("small.txt", "big.bin", "sub dir"):
             check(n in listing, "curl list shows %r: %r" % (n, listing))
-        names = _curl("--list-only", _url(s, "/pub/")).decode().split("\r\n")
+        names = _curl("--list-only", _url(s, "/pub/")).decode().splitlines()
         check("big.bin" in names, "curl --list-only (NLST): %r" % names)
         for extra in (["--ftp-pasv"], ["--ftp-pasv", "--disable-epsv"], ["-P", "-"],
                       ["-P", "-", "--disable-eprt"]):
@@ -210,6 +210,7 @@ def test_ftplib_anonymous_and_virtual():
             f.storlines("STOR lines.txt", io.BytesIO(b"a\nb\n"))
             check_eq(open(os.path.join(s.home("pu"), "lines.txt"), "rb").read(), b"a\nb\n",
                      "ftplib storlines (TYPE A)")
+            f.voidcmd("TYPE I")
             check_eq(f.size("up.bin"), BIG, "ftplib size")
             f.rename("up.bin", "renamed.bin")
             f.delete("renamed.bin")

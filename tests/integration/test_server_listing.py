@@ -180,9 +180,11 @@ def test_mlsd_mlst():
             check_eq(f.get("modify", "")[:14],
                      time.strftime("%Y%m%d%H%M%S", time.gmtime(fst.st_mtime)), "modify fact (UTC)")
             check_eq(ents["old.txt"].get("modify", "")[:14], "20010304050607", "modify of old.txt")
-            check("r" in f.get("perm", ""), "perm fact allows read: %r" % f)
-            check("w" not in f.get("perm", "") and "d" not in f.get("perm", ""),
-                  "anonymous perm has no write/delete: %r" % f)
+            o = ents["old.txt"]     # 0644: readable by anonymous; file.txt (0640) is not
+            check("r" in o.get("perm", ""), "perm fact allows read: %r" % o)
+            check("r" not in f.get("perm", ""), "perm of an unreadable file: %r" % f)
+            check("w" not in o.get("perm", "") and "d" not in o.get("perm", ""),
+                  "anonymous perm has no write/delete: %r" % o)
             check_eq(f.get("unix.mode"), "0640", "UNIX.mode fact")
             check_eq(ents["sub"].get("type"), "dir", "sub type")
             check("l" in ents["sub"].get("perm", "") and "e" in ents["sub"].get("perm", ""),

@@ -245,12 +245,14 @@ test_path_create_and_parent(void)
 {
 	char name[256], p[256], got[64];
 	struct stat st;
+	mode_t um = umask(022);
 	int dfd, fd;
 
+	(void)umask(um);
 	CU_ASSERT_FATAL(tree_setup() == 0);
 	fd = path_open(s_rootfd, "/sub/new.txt", O_WRONLY | O_CREAT | O_EXCL, 0640);
 	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT(fstat(fd, &st) == 0 && (st.st_mode & 0777) == (0640 & ~umask(022)));
+	CU_ASSERT(fstat(fd, &st) == 0 && (st.st_mode & 0777) == (0640 & ~um));
 	sys_close_failok(fd);
 	snprintf(p, sizeof p, "%s/sub/new.txt", s_root);
 	CU_ASSERT(stat(p, &st) == 0);

@@ -239,6 +239,38 @@ test_reply_read_socket(void)
 }
 
 static void
+test_reply_read_overlong_lines(void)
+{
+	static const char wire[] =
+	    "211-start\r\n"
+	    " this middle line is much longer than the reader allows\r\n"
+	    "211 end\r\n"
+	    "500 this first line is also far too long to accept\r\n"
+	    "200 ok\r\n";
+	struct ftp_reply r;
+	struct line_reader lr;
+	struct conn c;
+	int sv[2];
+
+	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	conn_init(&c, sv[0], 2000);
+	line_init(&lr, &c, 16);
+	reply_init(&r);
+	CU_ASSERT_EQUAL(sys_write_full(sv[1], wire, sizeof wire - 1), 0);
+	/* an over-long text line inside a reply is skipped */
+	CU_ASSERT_EQUAL(reply_read(&lr, &r), LINE_OK);
+	CU_ASSERT_EQUAL(r.code, 211);
+	CU_ASSERT_STRING_EQUAL(buf_cstr(&r.text), "211-start\n211 end");
+	/* an over-long first line is reported; the reader stays in sync */
+	CU_ASSERT_EQUAL(reply_read(&lr, &r), LINE_TOOLONG);
+	CU_ASSERT_EQUAL(reply_read(&lr, &r), LINE_OK);
+	CU_ASSERT_EQUAL(r.code, 200);
+	reply_free(&r);
+	conn_close(&c);
+	sys_close_failok(sv[1]);
+}
+
+static void
 test_reply_send(void)
 {
 	struct conn c;
@@ -275,5 +307,6 @@ suite_reply(void)
 	UNIT_TEST(test_reply_feed_caps);
 	UNIT_TEST(test_reply_format_roundtrip);
 	UNIT_TEST(test_reply_read_socket);
+	UNIT_TEST(test_reply_read_overlong_lines);
 	UNIT_TEST(test_reply_send);
 }

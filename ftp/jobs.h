@@ -1,0 +1,43 @@
+/* jobs.h: a list of file transfers (mget, mput, mirror) run one after
+ * another on the main connection, or spread over N parallel connections
+ * (forked workers, each logged in separately), with one overall bar. */
+#ifndef FTP_JOBS_H
+#define FTP_JOBS_H
+
+#include <stdint.h>
+#include <time.h>
+#include "client.h"
+#include "progress.h"
+
+struct job {
+	char *remote;		/* remote path (relative to the remote cwd) */
+	char *local;		/* local path, relative to the set's dirfd */
+	int64_t size;		/* -1 unknown */
+	time_t mtime;		/* exact source mtime, 0 unknown */
+	int put;		/* upload instead of download */
+	int status;		/* result; -1 while not run */
+	uint64_t bytes;
+};
+
+struct jobset {
+	struct job *v;
+	size_t n;
+	size_t cap;
+	int dirfd;		/* local base folder (AT_FDCWD allowed) */
+	int local_checked;	/* local names come from the server: confine */
+};
+
+void jobs_init(struct jobset *js, int dirfd);
+int jobs_add(struct jobset *js, int put, const char *remote,
+	     const char *local, int64_t size, time_t mtime);
+void jobs_free(struct jobset *js);
+/* Runs one job on c.  Returns a status. */
+int job_run(struct ftp_client *c, const struct jobset *js, struct job *j,
+	    struct overall *ov);
+/* Runs all jobs with up to parallel connections.  Returns the status of
+ * the first failure (in list order), ST_OK if none.  *done / *failed get
+ * the counts when not NULL. */
+int jobs_run(struct ftp_client *c, struct jobset *js, int parallel,
+	     unsigned *done, unsigned *failed);
+
+#endif
