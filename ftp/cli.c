@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,17 @@ cli_free(struct cli *o)
 }
 
 static int
-fail(char *err, size_t errlen, const char *fmt, const char *what)
+fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
 {
-	(void)snprintf(err, errlen, fmt, what);
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -111,7 +120,7 @@ take_value(struct cli *o, int opt, const char *v, char *err, size_t errlen)
 		o->parallel = (int)n;
 		return 0;
 	}
-	return fail(err, errlen, "internal: option %s", "?");
+	return fail(err, errlen, "internal: option %c", opt);
 }
 
 static int

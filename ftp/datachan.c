@@ -93,8 +93,13 @@ setup_passive(struct ftp_client *c, struct datachan *d)
 			return code == -2 ? ST_USAGE : ST_NET;
 		if (code == 229 && parse_epsv_reply(client_last(c), &port) == 0) {
 			d->how = "EPSV";
-		} else if (v6) {
-			(void)client_fail(c, code, "EPSV");
+		} else if (v6 || (code != 500 && code != 501 && code != 502 &&
+				  code != 504 && code != 229)) {
+			int st = client_fail(c, code, "EPSV");
+
+			if (!v6 || (code != 500 && code != 501 && code != 502 &&
+				    code != 504))
+				return st == ST_OK ? ST_OTHER : st;
 			fprintf(stderr, "ftp: the server refused EPSV, which IPv6 "
 				"needs for passive mode; try `passive off`\n");
 			return ST_NET;

@@ -102,8 +102,9 @@ open_parent(int dirfd, const char *rel, char *last, size_t lastlen, int make)
 			      O_CLOEXEC);
 		sys_close_failok(fd);
 		if (next < 0) {
-			if (errno == ELOOP)
-				errno = EINVAL;	/* a symlink on the way */
+			/* a symlink (or a file) on the way */
+			if (errno == ELOOP || errno == ENOTDIR)
+				errno = EINVAL;
 			return -1;
 		}
 		fd = next;

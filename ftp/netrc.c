@@ -33,7 +33,7 @@ netrc_free(struct netrc_entry *e)
 	zfree(&e->password);
 	zfree(&e->account);
 	zfree(&e->init);
-	e->found = e->is_default = 0;
+	e->found = e->is_default = e->any_password = 0;
 }
 
 /* Next token: whitespace separated, "quoted" with \ escapes allowed.
@@ -115,16 +115,20 @@ netrc_parse(const char *text, const char *host, struct netrc_entry *e,
 {
 	char tok[TOKEN_MAX];
 	const char *p = text;
-	int in_ours = 0, done = 0, rc;
+	int in_ours = 0, rc;
 
 	memset(e, 0, sizeof *e);
-	while (!done && (rc = next_token(&p, tok, sizeof tok)) > 0) {
+	while ((rc = next_token(&p, tok, sizeof tok)) > 0) {
 		if (strcmp(tok, "machine") == 0 || strcmp(tok, "default") == 0) {
 			int is_default = tok[0] == 'd';
 
-			if (in_ours) {
-				done = 1;	/* our entry ended */
-				break;
+			if (e->found) {
+				in_ours = 0;	/* ours ended; keep scanning for
+						   passwords elsewhere */
+				if (!is_default && next_token(&p, tok,
+							      sizeof tok) <= 0)
+					break;
+				continue;
 			}
 			if (!is_default) {
 				if (next_token(&p, tok, sizeof tok) <= 0) {
@@ -147,15 +151,17 @@ netrc_parse(const char *text, const char *host, struct netrc_entry *e,
 			   strcmp(tok, "account") == 0) {
 			char **dst = tok[0] == 'l' ? &e->login :
 				tok[0] == 'a' ? &e->account : &e->password;
-			char kw[16];
+			const char *kw = tok[0] == 'l' ? "login" :
+				tok[0] == 'a' ? "account" : "password";
 
-			(void)snprintf(kw, sizeof kw, "%s", tok);
 			if (next_token(&p, tok, sizeof tok) <= 0) {
 				(void)snprintf(err, errlen, "%s without a value",
 					       kw);
 				netrc_free(e);
 				return -1;
 			}
+			if (dst == &e->password)
+				e->any_password = 1;
 			if (in_ours) {
 				zfree(dst);
 				*dst = strdup(tok);
@@ -181,7 +187,7 @@ netrc_parse(const char *text, const char *host, struct netrc_entry *e,
 			/* unknown words are skipped like other clients do */
 		}
 	}
-	if (rc < 0 && !done) {
+	if (rc < 0) {
 		(void)snprintf(err, errlen, "token too long");
 		netrc_free(e);
 		return -1;
@@ -251,8 +257,9 @@ netrc_lookup(const char *path, const char *host, struct netrc_entry *e)
 	}
 	explicit_bzero(text, (size_t)n);
 	free(text);
-	/* SECURITY: a password others can read is refused outright. */
-	if (e->password && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+	/* SECURITY: a file with passwords that others can read (or write)
+	 * is refused outright, whichever entry holds them. */
+	if (e->any_password && (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		fprintf(stderr, "ftp: warning: %s holds a password but is "
 			"readable by others (mode %03o); ignored.  Fix it with "
 			"`chmod 600 %s`\n", path, (unsigned)(st.st_mode & 0777),

@@ -12,6 +12,7 @@
 struct netrc_entry {
 	int found;		/* a machine or default entry applied */
 	int is_default;
+	int any_password;	/* some entry of the file holds a password */
 	char *login;
 	char *password;
 	char *account;

@@ -242,10 +242,9 @@ progress_update(struct progress *p, uint64_t bytes)
 }
 
 void
-progress_end(struct progress *p, int ok, const char *verb)
+progress_end(struct progress *p, int ok)
 {
-	double secs = (double)(sys_now_ms() - p->t0) / 1000.0;
-
+	p->t_end = sys_now_ms();
 	if (ses->set.hash && p->hash_next > ses->set.hash_size) {
 		putchar('\n');
 		(void)fflush(stdout);
@@ -258,14 +257,21 @@ progress_end(struct progress *p, int ok, const char *verb)
 			fprintf(stderr, "\n");
 		(void)fflush(stderr);
 	}
-	if (ok && ses->set.verbose && verb && !(p->ov && p->ov->on)) {
-		char r[32], t[32];
+	(void)ok;
+}
 
-		progress_fmt_bytes(r, sizeof r,
-				   secs > 0 ? (double)p->bytes / secs : 0);
-		progress_fmt_time(t, sizeof t, secs);
-		printf("%llu bytes %s in %s (%s/s)\n",
-		       (unsigned long long)p->bytes, verb, t, r);
-		(void)fflush(stdout);
-	}
+void
+progress_summary(const struct progress *p, const char *verb)
+{
+	long long ms = p->t_end - p->t0;
+	double secs = (double)(ms > 0 ? ms : 1) / 1000.0;
+	char r[32], t[32];
+
+	if (!ses->set.verbose || (p->ov && p->ov->on))
+		return;
+	progress_fmt_bytes(r, sizeof r, (double)p->bytes / secs);
+	progress_fmt_time(t, sizeof t, (double)ms / 1000.0);
+	printf("%llu bytes %s in %s (%s/s)\n", (unsigned long long)p->bytes,
+	       verb, t, r);
+	(void)fflush(stdout);
 }

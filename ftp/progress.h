@@ -29,6 +29,7 @@ struct progress {
 	uint64_t offset;	/* resumed from here */
 	uint64_t bytes;		/* moved in this transfer */
 	long long t0;
+	long long t_end;
 	long long last_draw;
 	uint64_t hash_next;	/* next hash mark at this many bytes */
 	struct overall *ov;	/* NULL unless inside mget/mput/mirror */
@@ -50,7 +51,9 @@ void progress_start(struct progress *p, const char *name, int64_t total,
 		    uint64_t offset, struct overall *ov);
 /* total bytes moved so far in this transfer */
 void progress_update(struct progress *p, uint64_t bytes);
-/* Finishes the bar; with verbose prints the summary line to stdout. */
-void progress_end(struct progress *p, int ok, const char *verb);
+/* Finishes the bar (and hash marks). */
+void progress_end(struct progress *p, int ok);
+/* With verbose: "N bytes received in 00:01 (1.00 MiB/s)" on stdout. */
+void progress_summary(const struct progress *p, const char *verb);
 
 #endif

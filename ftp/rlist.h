@@ -35,7 +35,7 @@ struct rname {
 	time_t mtime;		/* exact (MLSD) time, 0 unknown */
 };
 
-/* Expands a remote wildcard pattern ("dir/*.txt") against the listing of
+/* Expands a remote wildcard pattern ("dir/a*.txt") against the listing of
  * its folder (lib/match, never the server's globbing).  A pattern without
  * wildcards, or any pattern when glob is 0, is its own single result.
  * files_only leaves folders out.  Returns ST_OK with an array in *out

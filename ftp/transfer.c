@@ -137,10 +137,13 @@ tr_get(struct ftp_client *c, const struct tr_req *r, uint64_t *moved)
 	err = errno;
 	if (moved)
 		*moved = got;
-	progress_end(&p, res == XFER_OK, r->no_summary ? NULL : "received");
+	progress_end(&p, res == XFER_OK);
 	if (res != XFER_OK)
 		return after_failure(c, &d, res, err, "get", got, 1);
-	return data_end(c, &d, "get");
+	st = data_end(c, &d, "get");
+	if (st == ST_OK && !r->no_summary)
+		progress_summary(&p, "received");
+	return st;
 }
 
 int
@@ -175,10 +178,13 @@ tr_put(struct ftp_client *c, const struct tr_req *r, uint64_t *moved)
 	err = errno;
 	if (moved)
 		*moved = sent;
-	progress_end(&p, res == XFER_OK, r->no_summary ? NULL : "sent");
+	progress_end(&p, res == XFER_OK);
 	if (res != XFER_OK)
 		return after_failure(c, &d, res, err, "put", sent, 0);
-	return data_end(c, &d, "put");
+	st = data_end(c, &d, "put");
+	if (st == ST_OK && !r->no_summary)
+		progress_summary(&p, "sent");
+	return st;
 }
 
 int

@@ -50,11 +50,11 @@ change_dir(struct session *s, const char *arg)
 		goto out;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		close(fd);
+		sys_close_failok(fd);
 		replyf(s, 550, "%s: Not a folder.", buf_cstr(&vp));
 		goto out;
 	}
-	close(fd);
+	sys_close_failok(fd);
 	if (buf_set(&s->cwd, buf_cstr(&vp)) < 0) {
 		(void)buf_set(&s->cwd, "/");
 		reply(s, 550, "Path too long; back at /.");
@@ -123,7 +123,7 @@ handle_mkd(struct session *s, const char *arg)
 		vfs_reply_errno(s, 550, buf_cstr(&vp), errno);
 	else
 		reply_257(s, buf_cstr(&vp), "created.");
-	close(dfd);
+	sys_close_failok(dfd);
 out:
 	buf_free(&vp);
 }
@@ -142,7 +142,7 @@ handle_rmd(struct session *s, const char *arg)
 		vfs_reply_errno(s, 550, buf_cstr(&vp), errno);
 	else
 		replyf(s, 250, "%s: Folder removed.", buf_cstr(&vp));
-	close(dfd);
+	sys_close_failok(dfd);
 out:
 	buf_free(&vp);
 }
@@ -165,7 +165,7 @@ handle_dele(struct session *s, const char *arg)
 		vfs_reply_errno(s, 550, buf_cstr(&vp), errno);
 	else
 		replyf(s, 250, "%s: File deleted.", buf_cstr(&vp));
-	close(dfd);
+	sys_close_failok(dfd);
 out:
 	buf_free(&vp);
 }
@@ -189,7 +189,7 @@ handle_rnfr(struct session *s, const char *arg)
 		s->rnfr_set = 1;
 		reply(s, 350, "Ready for RNTO.");
 	}
-	close(dfd);
+	sys_close_failok(dfd);
 out:
 	buf_free(&vp);
 }
@@ -222,9 +222,9 @@ out:
 	s->rnfr_set = 0;
 	buf_reset(&s->rnfr);
 	if (fdir >= 0)
-		close(fdir);
+		sys_close_failok(fdir);
 	if (tdir >= 0)
-		close(tdir);
+		sys_close_failok(tdir);
 	buf_free(&vp);
 }
 
@@ -242,7 +242,7 @@ open_regular(struct session *s, const char *arg, struct buf *vp, struct stat *st
 		return -1;
 	}
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		close(fd);
+		sys_close_failok(fd);
 		replyf(s, 550, "%s: Not a plain file.", buf_cstr(vp));
 		return -1;
 	}
@@ -288,17 +288,17 @@ handle_size(struct session *s, const char *arg)
 		if (n > ASCII_SIZE_MAX) {
 			reply(s, 550, "SIZE in TYPE A is not computed for files "
 			      "over 64 MiB; use TYPE I.");
-			close(fd);
+			sys_close_failok(fd);
 			goto out;
 		}
 		(void)fcntl(fd, F_SETFL, 0);
 		if (ascii_size(fd, &n) < 0) {
 			vfs_reply_errno(s, 550, buf_cstr(&vp), errno);
-			close(fd);
+			sys_close_failok(fd);
 			goto out;
 		}
 	}
-	close(fd);
+	sys_close_failok(fd);
 	replyf(s, 213, "%llu", (unsigned long long)n);
 out:
 	buf_free(&vp);
@@ -315,7 +315,7 @@ handle_mdtm(struct session *s, const char *arg)
 	fd = open_regular(s, arg, &vp, &st);
 	if (fd < 0)
 		goto out;
-	close(fd);
+	sys_close_failok(fd);
 	format_ftp_time(st.st_mtime, t);
 	reply(s, 213, t);
 out:
@@ -357,7 +357,7 @@ handle_mfmt(struct session *s, const char *arg)
 		format_ftp_time(when, t);
 		replyf(s, 213, "Modify=%s; %s", t, buf_cstr(&vp));
 	}
-	close(dfd);
+	sys_close_failok(dfd);
 out:
 	buf_free(&vp);
 }

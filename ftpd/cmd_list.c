@@ -16,6 +16,7 @@
 #include "session.h"
 #include "transfer.h"
 #include "vfs.h"
+#include "sys.h"
 
 /* Strings a listing request points into. */
 struct list_bufs {
@@ -33,7 +34,7 @@ stat_vpath(struct session *s, const char *vpath, struct stat *st)
 		return -1;
 	r = fstat(fd, st);
 	e = errno;
-	close(fd);
+	sys_close_failok(fd);
 	errno = e;
 	return r;
 }

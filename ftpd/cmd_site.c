@@ -15,6 +15,7 @@
 #include "path.h"
 #include "session.h"
 #include "vfs.h"
+#include "sys.h"
 
 struct site_cmd {
 	const char *name;
@@ -72,7 +73,7 @@ open_for_chmod(int dfd, const char *name)
 	/* It must still be the entry we checked. */
 	if (fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino ||
 	    st2.st_dev != st.st_dev) {
-		close(fd);
+		sys_close_failok(fd);
 		errno = EAGAIN;
 		return -1;
 	}
@@ -124,10 +125,10 @@ site_chmod(struct session *s, const char *arg)
 		vfs_reply_errno(s, 550, buf_cstr(&vp), errno);
 	else
 		replyf(s, 200, "Mode of %s set to %03o.", buf_cstr(&vp), mode);
-	close(fd);
+	sys_close_failok(fd);
 out:
 	if (dfd >= 0)
-		close(dfd);
+		sys_close_failok(dfd);
 	buf_free(&vp);
 }
 

@@ -165,7 +165,7 @@ handle_retr(struct session *s, const char *arg)
 	transfer_finish(s, r, err, "Transfer complete.");
 out:
 	if (fd >= 0)
-		close(fd);
+		sys_close_failok(fd);
 	buf_free(&vp);
 	buf_free(&msg);
 }
@@ -228,7 +228,7 @@ open_in_place(struct upload *u, int extra)
 	if (u->fd < 0)
 		return -1;
 	if (fstat(u->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(u->fd);
+		sys_close_failok(u->fd);
 		u->fd = -1;
 		errno = EINVAL;
 		return -1;
@@ -437,9 +437,9 @@ do_upload(struct session *s, const char *arg, enum store_how how,
 	}
 out:
 	if (u.fd >= 0)
-		close(u.fd);
+		sys_close_failok(u.fd);
 	if (u.dirfd >= 0)
-		close(u.dirfd);
+		sys_close_failok(u.dirfd);
 	buf_free(&u.vpath);
 	buf_free(&msg);
 }

@@ -145,10 +145,13 @@ static void
 log_command(const struct session *s, const struct cmd *c, const char *verb,
 	    const char *arg)
 {
+	char safe[512];
+
 	if (c != NULL && (c->flags & CMD_SECRET))
 		arg = "<hidden>";
 	log_msg(LOG_DEBUG, "%s: %s%s%s", s->peer_str, verb,
-		arg != NULL ? " " : "", arg != NULL ? arg : "");
+		arg != NULL ? " " : "",
+		arg != NULL ? log_safe(arg, safe, sizeof safe) : "");
 }
 
 void

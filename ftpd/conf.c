@@ -16,9 +16,9 @@
 	{ name, type, offsetof(struct ftpd_conf, field), def, help }
 
 const struct conf_key ftpd_conf_keys[] = {
-	K("listen", CONF_ADDRS, listen, NULL,
-	  "address:port or [v6addr]:port to listen on; repeatable "
-	  "(default 0.0.0.0:21 and [::]:21)"),
+	K("listen", CONF_ADDRS, listen, "0.0.0.0:21 [::]:21",
+	  "address:port or [v6addr]:port to listen on; repeatable, the "
+	  "first one replaces the default"),
 	K("max_clients", CONF_UINT, max_clients, "200",
 	  "most sessions at once; more get 421"),
 	K("max_per_ip", CONF_UINT, max_per_ip, "10",
@@ -73,8 +73,6 @@ const struct conf_key ftpd_conf_keys[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
-const char *const ftpd_default_listen[] = { "0.0.0.0:21", "[::]:21", NULL };
-
 int
 ftpd_conf_init(struct ftpd_conf *c, char *err, size_t errlen)
 {
@@ -118,18 +116,7 @@ int
 ftpd_conf_check(struct ftpd_conf *c, char *err, size_t errlen)
 {
 	struct netaddr a;
-	char errtmp[256];
 
-	if (c->listen.n == 0) {
-		for (size_t i = 0; ftpd_default_listen[i] != NULL; i++)
-			if (conf_set(ftpd_conf_keys, c, "listen",
-				     ftpd_default_listen[i], errtmp,
-				     sizeof errtmp) < 0) {
-				snprintf(err, errlen, "listen: %s", errtmp);
-				return -1;
-			}
-		c->listen.is_default = 1;
-	}
 	for (size_t i = 0; i < c->listen.n; i++)
 		if (net_parse_listen(c->listen.items[i], &a) < 0) {
 			snprintf(err, errlen, "listen: cannot parse '%s' "

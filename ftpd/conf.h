@@ -44,14 +44,11 @@ struct ftpd_conf {
 
 extern const struct conf_key ftpd_conf_keys[];
 
-/* The listen addresses used when no listen key was given. */
-extern const char *const ftpd_default_listen[];
-
 /* Sets defaults.  0 or -1 with err. */
 int ftpd_conf_init(struct ftpd_conf *c, char *err, size_t errlen);
 /* Cross-key checks after the file and -o overrides are applied (values
- * that parse but make no sense: listen addresses, pasv_address, virtual
- * paths, limits).  Fills in the default listen list.  0 or -1 with err. */
+ * that parse but make no sense: pasv_address, virtual paths, limits).
+ * 0 or -1 with err. */
 int ftpd_conf_check(struct ftpd_conf *c, char *err, size_t errlen);
 void ftpd_conf_free(struct ftpd_conf *c);
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "session.h"
 #include "sys.h"
+#include "transfer.h"
 
 void
 dc_init(struct datachan *d)
@@ -121,6 +122,40 @@ open_active(struct session *s, struct conn *c, char *why, size_t whylen)
 	return 0;
 }
 
+/* Waits for a connection on the passive port while watching the control
+ * connection (ABOR, or the client going away).  1 = connection pending,
+ * 0 = timeout, -1 = error, -2 = stopped by the control connection. */
+static int
+wait_passive(struct session *s)
+{
+	long long deadline = sys_now_ms() + (long long)s->conf->data_timeout * 1000;
+	struct pollfd p[2];
+	int r;
+
+	for (;;) {
+		long long left = deadline - sys_now_ms();
+
+		if (left <= 0)
+			return 0;
+		p[0].fd = s->data.lfd;
+		p[0].events = POLLIN;
+		p[1].fd = s->ctrl.fd;
+		p[1].events = POLLIN;
+		p[0].revents = p[1].revents = 0;
+		r = poll(p, 2, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (p[0].revents & POLLIN)
+			return 1;
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (transfer_watch(s))
+				return -2;
+		}
+	}
+}
+
 static int
 open_passive(struct session *s, struct conn *c, char *why, size_t whylen)
 {
@@ -128,7 +163,12 @@ open_passive(struct session *s, struct conn *c, char *why, size_t whylen)
 	char got[NETADDR_STRLEN], want[NETADDR_STRLEN];
 	int r, fd;
 
-	r = sys_poll_one(s->data.lfd, POLLIN, (int)s->conf->data_timeout * 1000);
+	r = wait_passive(s);
+	if (r == -2) {
+		snprintf(why, whylen, s->abort_requested ? "aborted by ABOR" :
+			 "the control connection closed");
+		return -1;
+	}
 	if (r == 0) {
 		snprintf(why, whylen, "nothing connected to port %d within %u "
 			 "seconds", s->data.lport, s->conf->data_timeout);

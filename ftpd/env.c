@@ -15,6 +15,7 @@
 #include "env.h"
 #include "idcache.h"
 #include "userfile.h"
+#include "sys.h"
 
 static int
 resolve_account(struct ftpd_account *a, const char *key, const char *name,
@@ -66,24 +67,24 @@ ensure_empty_dir(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "empty_dir: cannot open %s: %s", path,
 			 strerror(errno));
 		if (fd >= 0)
-			close(fd);
+			sys_close_failok(fd);
 		return -1;
 	}
 	if (st.st_uid != 0 || (st.st_mode & 022) != 0) {
-		close(fd);
+		sys_close_failok(fd);
 		snprintf(err, errlen, "empty_dir: %s must be owned by root and "
 			 "not writable by group or others", path);
 		return -1;
 	}
 	if ((st.st_mode & 0200) != 0 && fchmod(fd, st.st_mode & 0555) < 0) {
-		close(fd);
+		sys_close_failok(fd);
 		snprintf(err, errlen, "empty_dir: chmod %s: %s", path,
 			 strerror(errno));
 		return -1;
 	}
 	d = fdopendir(fd);
 	if (d == NULL) {
-		close(fd);
+		sys_close_failok(fd);
 		snprintf(err, errlen, "empty_dir: %s: %s", path, strerror(errno));
 		return -1;
 	}

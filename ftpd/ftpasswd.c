@@ -104,7 +104,7 @@ get_password(int from_stdin, char *out, size_t cap)
 	r = prompt_tty(fd, "New password: ", out, cap);
 	if (r == 0)
 		r = prompt_tty(fd, "Retype new password: ", again, sizeof again);
-	close(fd);
+	sys_close_failok(fd);
 	if (r < 0) {
 		fprintf(stderr, "ftpasswd: cannot read the password\n");
 		return -1;
@@ -165,7 +165,7 @@ read_file(const char *path, struct buf *out, struct stat *st, int *exists)
 		return errno == ENOENT ? 0 : -1;
 	*exists = 1;
 	if (fstat(fd, st) < 0) {
-		close(fd);
+		sys_close_failok(fd);
 		return -1;
 	}
 	while ((n = sys_read(fd, chunk, sizeof chunk)) > 0)
@@ -173,7 +173,7 @@ read_file(const char *path, struct buf *out, struct stat *st, int *exists)
 			n = -1;
 			break;
 		}
-	close(fd);
+	sys_close_failok(fd);
 	return n < 0 ? -1 : 0;
 }
 
@@ -196,7 +196,7 @@ write_atomic(const char *path, const struct buf *data, const struct stat *old,
 	     fchown(fd, old->st_uid, old->st_gid) < 0) ||
 	    (data->len > 0 && sys_write_full(fd, data->data, data->len) < 0) ||
 	    fsync(fd) < 0) {
-		close(fd);
+		sys_close_failok(fd);
 		(void)unlink(tmp.data);
 		goto out;
 	}

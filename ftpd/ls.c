@@ -24,6 +24,7 @@
 #include "path.h"
 #include "session.h"
 #include "vfs.h"
+#include "sys.h"
 
 #define LS_FLUSH_AT (32 * 1024)
 #define LS_STAT_MAX (1024 * 1024)	/* STAT output over control */
@@ -249,7 +250,7 @@ read_names(struct ls_ctx *c, int dirfd, size_t *count)
 		return NULL;
 	d = fdopendir(dfd);
 	if (d == NULL) {
-		close(dfd);
+		sys_close_failok(dfd);
 		return NULL;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -356,7 +357,7 @@ list_dir(struct ls_ctx *c, int dirfd, const char *dir_vpath,
 		    join(&sub_s, shown, names[i]) == 0)
 			r = list_dir(c, fd, buf_cstr(&sub_v), buf_cstr(&sub_s),
 				     depth + 1);
-		close(fd);
+		sys_close_failok(fd);
 	}
 	free_names(names, n);
 	buf_free(&sub_v);
@@ -384,16 +385,16 @@ ls_run(struct session *s, const struct ls_request *rq, struct ls_sink *sink)
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0) {
-		close(fd);
+		sys_close_failok(fd);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode) && !rq->opts.dir_itself) {
 		shown = rq->shown != NULL ? rq->shown : ".";
 		(void)list_dir(&c, fd, rq->vpath, shown, 0);
-		close(fd);
+		sys_close_failok(fd);
 		return 0;
 	}
-	close(fd);
+	sys_close_failok(fd);
 	/* One entry: stat it through its parent without following a
 	 * final symlink, so it is shown as what it is. */
 	shown = rq->shown != NULL ? rq->shown : path_basename(rq->vpath);
@@ -419,7 +420,7 @@ ls_run(struct session *s, const struct ls_request *rq, struct ls_sink *sink)
 				 shown, &st);
 		buf_free(&dir);
 	}
-	close(pfd);
+	sys_close_failok(pfd);
 	return r;
 }
 
@@ -441,7 +442,7 @@ ls_mlst_entry(struct session *s, const char *vpath, struct buf *out)
 			return -1;
 		r = fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW);
 	}
-	close(pfd);
+	sys_close_failok(pfd);
 	if (r < 0)
 		return -1;
 	perm_fact(s, vpath, &st, perm, sizeof perm);

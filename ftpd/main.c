@@ -17,6 +17,7 @@
 #include "listener.h"
 #include "log.h"
 #include "monitor.h"
+#include "sys.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -67,7 +68,7 @@ daemonize(void)
 	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		return -1;
 	if (fd > 2)
-		close(fd);
+		sys_close_failok(fd);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "net.h"
 #include "privproto.h"
+#include "session.h"
 #include "sys.h"
 #include "worker.h"
 
@@ -152,7 +153,7 @@ open_root(const char *path, char *why, size_t whylen)
 	}
 	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(why, whylen, "root folder %.300s is not a folder", path);
-		close(fd);
+		sys_close_failok(fd);
 		return -1;
 	}
 	return fd;
@@ -165,7 +166,7 @@ answer_login(struct monitor *m, struct priv_msg *msg)
 {
 	struct auth_result res;
 	const char *user = msg->f[0].p;
-	char why[400];
+	char why[400], safe[AUTH_USER_MAX * 2];
 	int rootfd = -1, ok;
 
 	ok = auth_login(m->env, user, msg->f[1].p, &res) == 0;
@@ -179,7 +180,7 @@ answer_login(struct monitor *m, struct priv_msg *msg)
 	}
 	if (!ok) {
 		log_msg(LOG_NOTICE, "%s: login failed: user=%s: %s", m->peer,
-			user, res.reason);
+			log_safe(user, safe, sizeof safe), res.reason);
 		sleep_ms(LOGIN_FAIL_DELAY_MS);
 		return priv_send(m->privfd, PRIV_LOGIN_FAIL, 0, NULL);
 	}
@@ -187,15 +188,15 @@ answer_login(struct monitor *m, struct priv_msg *msg)
 		res.user, kind_name(res.kind), res.root);
 	snprintf(m->user, sizeof m->user, "%s", res.user);
 	if (priv_send(m->privfd, PRIV_LOGIN_OK, 0, NULL) < 0) {
-		close(rootfd);
+		sys_close_failok(rootfd);
 		return -1;
 	}
 	reap_worker(m, WORKER_EXIT_GRACE_MS);
 	if (spawn_worker(m, &res, rootfd, msg->f[2].p, msg->f[2].n, 0) < 0) {
-		close(rootfd);
+		sys_close_failok(rootfd);
 		return -1;
 	}
-	close(rootfd);
+	sys_close_failok(rootfd);
 	explicit_bzero(&res, sizeof res);
 	m->state = MON_POSTLOGIN;
 	return 0;

@@ -134,6 +134,19 @@ replyf(struct session *s, int code, const char *fmt, ...)
 	buf_free(&b);
 }
 
+const char *
+log_safe(const char *in, char *out, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return "";
+	for (i = 0; in[i] != '\0' && i + 1 < n; i++)
+		out[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? '?' : in[i];
+	out[i] = '\0';
+	return out;
+}
+
 void
 reply_buf(struct session *s, int code, const struct buf *text)
 {

@@ -98,6 +98,10 @@ void session_loop(struct session *s);
 void reply(struct session *s, int code, const char *text);
 void replyf(struct session *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Copies client text for a log line: control bytes become '?', long
+ * text is cut.  Returns out. */
+const char *log_safe(const char *in, char *out, size_t n);
+
 /* Multi-line reply from a buffer of '\n'-separated lines. */
 void reply_buf(struct session *s, int code, const struct buf *text);
 

@@ -20,8 +20,12 @@ transfer_open(struct session *s, struct conn *data, const char *text150)
 {
 	char why[384];
 
+	s->abort_requested = 0;
 	if (dc_open(s, data, why, sizeof why) < 0) {
 		replyf(s, 425, "Cannot open data connection: %s.", why);
+		if (s->abort_requested)
+			reply(s, 226, "ABOR successful.");
+		s->abort_requested = 0;
 		return -1;
 	}
 	reply(s, 150, text150);
@@ -84,16 +88,20 @@ watch_one(struct session *s)
 	return stop;
 }
 
-static int
-watch_control(void *arg)
+int
+transfer_watch(struct session *s)
 {
-	struct session *s = arg;
-
 	do {
 		if (watch_one(s))
 			return 1;
 	} while (line_buffered(s));
 	return 0;
+}
+
+static int
+watch_control(void *arg)
+{
+	return transfer_watch(arg);
 }
 
 static void
@@ -169,13 +177,14 @@ void
 transfer_log(struct session *s, const char *verb, const char *vpath,
 	     uint64_t bytes, long long ms, int incoming, int complete)
 {
-	char line[4096 + 512], name[4096], when[64];
+	char line[4096 + 512], name[4096], when[64], safe[1024];
 	struct tm tm;
 	time_t now = time(NULL);
 	int n;
 
 	log_msg(LOG_INFO, "%s: %s %s %s: %llu bytes in %lld ms, %s",
-		s->peer_str, s->user, verb, vpath, (unsigned long long)bytes,
+		s->peer_str, s->user, verb, log_safe(vpath, safe, sizeof safe),
+		(unsigned long long)bytes,
 		ms, complete ? "complete" : "incomplete");
 	if (complete) {
 		if (incoming) {

@@ -14,6 +14,10 @@ struct session;
 /* Opens the data connection, then replies 150 with text.  On failure
  * replies 425 with the reason and returns -1. */
 int transfer_open(struct session *s, struct conn *data, const char *text150);
+/* Handles what arrived on the control connection while a transfer is
+ * being set up or runs: ABOR (sets s->abort_requested), STAT, or other
+ * commands (queued).  Returns 1 when the transfer must stop. */
+int transfer_watch(struct session *s);
 /* Fills o for this session: TYPE, data timeout, ABOR watch. */
 void transfer_opts(struct session *s, struct xfer_opts *o);
 /* Marks the start of a transfer (resets ABOR state). */

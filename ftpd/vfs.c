@@ -114,11 +114,11 @@ vfs_message(struct session *s, const char *dir_vpath, struct buf *out)
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+		sys_close_failok(fd);
 		return;
 	}
 	n = sys_read_full(fd, data, sizeof data);
-	close(fd);
+	sys_close_failok(fd);
 	if (n <= 0)
 		return;
 	for (ssize_t i = 0; i < n; i++) {

@@ -30,6 +30,9 @@ raw_session(server, host=None) -> Raw
     ``pasv``, ``epsv``, ``port``, ``eprt``.  A Reply has ``.code`` (int),
     ``.lines`` (text lines), ``.raw`` (bytes) and ``.text``.
 sha256(path_or_bytes), make_file(path, size, pattern=0), pattern_bytes(size, seed)
+tempdir(prefix)                    a 0755 temporary folder removed after the test
+wait_for(pred, timeout, what)      polls until pred() is true
+proc_uids(pid), run_ftpd(args)     /proc uids of a process; run ftpd to completion
 check(cond, msg), check_eq(actual, expected, what), check_code(reply, *codes)
 skip(reason)                       marks the running test skipped
 limit(seconds)                     decorator: per-test time limit (default 60 s)
@@ -67,6 +70,7 @@ START_TIMEOUT = 10      # seconds for ftpd to print its listening line
 DEFAULT_LIMIT = 60      # seconds per test unless @limit says otherwise
 
 _live_servers = []      # servers of the running test, for failure logs
+_temp_dirs = []         # tempdir() folders of the running test
 
 
 # --------------------------------------------------------------------------
@@ -246,6 +250,15 @@ def hash_password(pw):
     return r.stdout.decode().strip()
 
 
+def tempdir(prefix="ftpd-it-"):
+    """A world-readable temporary folder, removed after the running test
+    (kept with FTPD_TEST_KEEP=1)."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(d, 0o755)
+    _temp_dirs.append(d)
+    return d
+
+
 def have_program(name):
     return shutil.which(name) is not None
 
@@ -322,12 +335,8 @@ class Server:
         return [FTPD, "-f", self.conf_file] + opts + self.args
 
     def __enter__(self):
-        try:
-            self._start()
-        except BaseException:
-            self._cleanup(check_exit=False)
-            raise
-        _live_servers.append(self)
+        _live_servers.append(self)  # on failure the runner prints the log
+        self._start()
         return self
 
     def _start(self):
@@ -757,6 +766,10 @@ def main():
                 if s.dir and not os.environ.get("FTPD_TEST_KEEP"):
                     shutil.rmtree(s.dir, ignore_errors=True)
             del _live_servers[:]
+            if not os.environ.get("FTPD_TEST_KEEP"):
+                for d in _temp_dirs:
+                    shutil.rmtree(d, ignore_errors=True)
+            del _temp_dirs[:]
     line = "%d passed, %d failed" % (passed, failed)
     if skipped:
         line += ", %d skipped" % skipped

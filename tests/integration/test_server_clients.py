@@ -5,7 +5,6 @@ IPv6, list/download/upload with checksums."""
 import io
 import os
 import subprocess
-import tempfile
 
 import harness as h
 from harness import Server, check, check_eq
@@ -69,7 +68,7 @@ def test_curl_skip_pasv_ip():
 
 def test_curl_virtual_user_upload():
     with Server(users={"cu": "curl pw"}) as s:
-        tmp = tempfile.mkdtemp(prefix="ftpd-curl-")
+        tmp = h.tempdir("ftpd-curl-")
         src = os.path.join(tmp, "up.bin")
         h.make_file(src, BIG, 3)
         for i, extra in enumerate((["--ftp-pasv"], ["-P", "-"], ["--ftp-pasv", "--disable-epsv"],
@@ -106,7 +105,7 @@ def test_curl_ipv6():
                      "curl IPv6 %s" % extra)
         listing = _curl("-g", _url(s, "/pub/")).decode()
         check("big.bin" in listing, "curl IPv6 list")
-        tmp = tempfile.mkdtemp(prefix="ftpd-curl-")
+        tmp = h.tempdir("ftpd-curl-")
         src = os.path.join(tmp, "up.bin")
         h.make_file(src, 100000, 4)
         for i, extra in enumerate((["--ftp-pasv"], ["-P", "-"])):
@@ -132,7 +131,7 @@ def _lftp(s, script, user="anonymous", pw="lftp@example.org", passive=True, host
 def test_lftp_anonymous():
     with Server(root_files=_tree()) as s:
         for passive in (True, False):
-            tmp = tempfile.mkdtemp(prefix="ftpd-lftp-")
+            tmp = h.tempdir("ftpd-lftp-")
             out = _lftp(s, "cls -1 /pub", passive=passive).decode()
             for n in ("small.txt", "big.bin", "sub dir"):
                 check(n in out, "lftp cls shows %r: %r" % (n, out))
@@ -151,7 +150,7 @@ def test_lftp_anonymous():
 
 def test_lftp_virtual_user():
     with Server(users={"lu": "lftp pw"}) as s:
-        tmp = tempfile.mkdtemp(prefix="ftpd-lftp-")
+        tmp = h.tempdir("ftpd-lftp-")
         src = os.path.join(tmp, "local")
         os.makedirs(os.path.join(src, "deep", "er"))
         h.make_file(os.path.join(src, "a.bin"), BIG, 5)

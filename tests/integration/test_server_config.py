@@ -7,7 +7,6 @@ import re
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 
 import harness as h
@@ -15,7 +14,7 @@ from harness import Server, check, check_eq, check_code
 
 
 def _conf(text):
-    d = tempfile.mkdtemp(prefix="ftpd-conf-")
+    d = h.tempdir("ftpd-conf-")
     p = os.path.join(d, "ftpd.conf")
     with open(p, "w") as f:
         f.write(text)
@@ -53,6 +52,8 @@ def _expect_error(text, line, what):
             r = h.run_ftpd(args, timeout=5)
         except subprocess.TimeoutExpired:
             raise h.Failure("ftpd started despite %s" % what)
+        if "-t" in args:
+            check_eq(r.returncode, 1, "%s: ftpd -t exit status" % what)
         check(r.returncode != 0, "%s: exit status %d" % (what, r.returncode))
         err = r.stderr.decode("utf-8", "replace")
         check("%s:%d" % (p, line) in err, "%s: stderr names %s:%d: %r" % (what, p, line, err))
@@ -119,7 +120,7 @@ def _inetd(sock, root, extra=()):
 
 
 def _root():
-    d = tempfile.mkdtemp(prefix="ftpd-inetd-")
+    d = h.tempdir("ftpd-inetd-")
     os.chmod(d, 0o755)
     h.write_tree(d, {"hello.txt": "hello inetd\n", "pub": None})
     return d
@@ -264,7 +265,7 @@ def test_log_lines():
 
 def test_xferlog():
     # a root-owned log folder, as /var/log would be
-    logdir = tempfile.mkdtemp(prefix="ftpd-xl-")
+    logdir = h.tempdir("ftpd-xl-")
     os.chmod(logdir, 0o755)
     with Server(users={"u": "pw"}, root_files={"pub": {"x.bin": b"q" * 4321}},
                 conf={"xferlog": os.path.join(logdir, "xferlog")}) as s:

@@ -93,6 +93,51 @@ def test_passive_connection_from_other_address_refused():
         check(re.search(r"127\.0\.0\.2", s.log_text()), "the log names the thief's address")
 
 
+def test_port_eprt_low_port_refused():
+    with Server(root_files={"f": "x"}) as s:
+        with h.raw_session(s) as r:
+            r.login()
+            for c in ("PORT 127,0,0,1,0,25", "EPRT |1|127.0.0.1|80|", "PORT 127,0,0,1,3,255"):
+                rep = check_code(r.cmd(c), 5)
+                check(re.search(r"port|1024", rep.text, re.I), "%s: reply says why: %r" % (c, rep.text))
+            data, _ = r.retr("RETR f", "eprt")
+            check_eq(data, b"x", "a high port still works")
+
+
+def test_passive_range_exhausted():
+    with Server(root_files={"f": "x"}, conf={"pasv_ports": "50210-50210"}) as s:
+        with h.raw_session(s) as a, h.raw_session(s) as b:
+            a.login()
+            b.login()
+            a.expect("PASV", 227)           # holds the only port
+            rep = b.cmd("EPSV")
+            check_code(rep, 425, 421, 451)
+            check(re.search(r"range|50210|port", rep.text, re.I), "reply says why: %r" % rep.text)
+            data, _ = a.retr("RETR f", "epsv")
+            check_eq(data, b"x", "the port holder can transfer")
+            data, _ = b.retr("RETR f", "epsv")
+            check_eq(data, b"x", "the port is free again afterwards")
+
+
+def test_data_timeout_stalled_upload():
+    with Server(users={"u": "pw"}, conf={"data_timeout": "2"}) as s:
+        with h.raw_session(s) as r:
+            r.login("u", "pw")
+            r.expect("TYPE I", 200)
+            get = r.open_data("epsv")
+            check_code(r.cmd("STOR stalled.bin"), 125, 150)
+            d = get()
+            d.sendall(b"x" * 1000)          # then nothing, without closing
+            start = time.monotonic()
+            rep = r.reply(timeout=12)
+            took = time.monotonic() - start
+            check_code(rep, 426, 421, 451)
+            check(1.5 <= took <= 8, "data_timeout=2 on a stalled upload took %.1f s" % took)
+            d.close()
+            r.expect("NOOP", 200)
+        check_eq(os.listdir(s.home("u")), [], "a stalled upload leaves no file")
+
+
 def test_data_timeout_passive():
     with Server(root_files={"f": "x"}, conf={"data_timeout": "2"}) as s:
         with h.raw_session(s) as r:

@@ -246,7 +246,8 @@ def test_ftpasswd_tool():
 
 
 def test_password_not_logged():
-    with Server(users={"frank": "Sup3rS3cretPW"}) as s:
+    # -d (debug logging) shows commands, but never a PASS argument
+    with Server(users={"frank": "Sup3rS3cretPW"}, args=["-d"]) as s:
         h.ftp_login(s, "frank", "Sup3rS3cretPW").quit()
         f = ftplib.FTP(timeout=h.TIMEOUT)
         f.connect(s.host, s.port)

@@ -139,7 +139,7 @@ def test_invalid_utf8():
         with h.raw_session(s) as r:
             r.login("u", "pw")
             check_code(r.cmd(b"MKD bad\xc3\x28name"), 501, 550, 553)
-            check_code(r.cmd(b"CWD \xff\xfe"), 501, 550, 553)
+            check_code(r.cmd(b"CWD \xc0\xaf\xe2\x82"), 501, 550, 553)
             check_code(r.cmd(b"\xc3\x28VERB"), 500, 501, 502)
             r.expect("NOOP", 200)
             # a valid multibyte name works

@@ -64,6 +64,32 @@ def test_ipv4_and_ipv6_listeners():
         check("::ffff:" not in s.log_text(), "v4-mapped address in the log")
 
 
+def test_separate_v4_v6_sockets_on_one_port():
+    # a v6 wildcard socket without IPV6_V6ONLY would take the v4 port too
+    for _ in range(20):
+        probe4, probe6 = socket.socket(), socket.socket(socket.AF_INET6)
+        try:
+            probe4.bind(("0.0.0.0", 0))
+            port = probe4.getsockname()[1]
+            probe6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            probe6.bind(("::", port))
+            break
+        except OSError:
+            continue
+        finally:
+            probe4.close()
+            probe6.close()
+    with Server(root_files={"f": "x"}, listen=["0.0.0.0:%d" % port, "[::]:%d" % port]) as s:
+        check_eq(sorted(s.addrs), sorted([("0.0.0.0", port), ("::", port)]), "listening lines")
+        for host in ("127.0.0.1", "::1"):
+            with h.Raw(host, port) as r:
+                r.login()
+                data, _ = r.retr("RETR f", "epsv")
+                check_eq(data, b"x", "RETR via " + host)
+        s.wait_log(r"127\.0\.0\.1: session start|127\.0\.0\.1.*session")
+        check("::ffff:" not in s.log_text(), "a v4 client logged as a v4-mapped address")
+
+
 def test_ascii_download_converts_lf_to_crlf():
     text = b"line one\nline two\n\nlast line without newline"
     with Server(root_files={"t.txt": text, "crlf.txt": b"a\r\nb\r\n"}) as s:

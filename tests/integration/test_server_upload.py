@@ -132,6 +132,34 @@ def test_abor_during_stor_keeps_previous_file():
         check_eq(open(os.path.join(home, "f.bin"), "rb").read(), OLD, "previous file kept (ABOR)")
 
 
+def test_resume_writes_in_place():
+    with Server(users={"u": "pw"}) as s:
+        home = s.home("u")
+        first = h.pattern_bytes(100000, 5)
+        with open(os.path.join(home, "f.bin"), "wb") as f:
+            f.write(first)
+        h.give_to_session(home)
+        chunk = h.pattern_bytes(200000, 6)
+        with h.raw_session(s) as r:
+            r.login("u", "pw")
+            r.expect("TYPE I", 200)
+            for verb in ("REST", "APPE"):
+                size = os.path.getsize(os.path.join(home, "f.bin"))
+                if verb == "REST":
+                    r.expect("REST %d" % size, 350)
+                get = r.open_data("epsv")
+                check_code(r.cmd(("STOR" if verb == "REST" else "APPE") + " f.bin"), 125, 150)
+                d = get()
+                d.sendall(chunk)
+                h.wait_for(lambda: os.path.getsize(os.path.join(home, "f.bin")) >= size + len(chunk),
+                           what="%s writes into the file itself" % verb)
+                check_eq(_dir_names(home), ["f.bin"], "no temporary file for %s" % verb)
+                d.close()
+                check_code(r.reply(), 226)
+        check_eq(h.sha256(os.path.join(home, "f.bin")), h.sha256(first + chunk + chunk),
+                 "resumed content")
+
+
 def test_atomic_uploads_off_writes_in_place():
     with Server(users={"u": "pw"}, conf={"atomic_uploads": "no"}) as s:
         home = s.home("u")

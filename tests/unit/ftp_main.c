@@ -2,7 +2,18 @@
  * file's suite function to the list below. */
 #include "unit.h"
 
+void suite_ftp_url(void);
+void suite_ftp_netrc(void);
+void suite_ftp_cli(void);
+void suite_ftp_tokenize(void);
+void suite_ftp_localfs(void);
+
 static void (*const suites[])(void) = {
+	suite_ftp_url,
+	suite_ftp_netrc,
+	suite_ftp_cli,
+	suite_ftp_tokenize,
+	suite_ftp_localfs,
 	NULL
 };
 

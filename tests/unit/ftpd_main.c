@@ -2,7 +2,16 @@
  * file's suite function to the list below. */
 #include "unit.h"
 
+void suite_ftpd_cmdtab(void);
+void suite_ftpd_session(void);
+void suite_ftpd_userfile(void);
+void suite_ftpd_misc(void);
+
 static void (*const suites[])(void) = {
+	suite_ftpd_cmdtab,
+	suite_ftpd_session,
+	suite_ftpd_userfile,
+	suite_ftpd_misc,
 	NULL
 };
 

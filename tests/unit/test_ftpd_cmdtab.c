@@ -2,6 +2,7 @@
  * gate that checks a row before any handler runs. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"

@@ -1,0 +1,512 @@
+"""clientlib.py: helpers for the ftp client's integration tests
+(test_client_*.py; stdlib only).  harness.py runs the tests and starts our
+ftpd; this module drives $FTP and provides the other servers.
+
+API
+---
+Work()                      context manager: a temporary folder with
+                            ``.path``, ``.home`` (HOME for the client, so no
+                            history or netrc of the caller is touched) and
+                            ``.sub(name)`` -> a new subfolder.
+run_ftp(args, work, input=None, cwd=None, timeout=60, env=None) -> Result
+                            runs $FTP; Result has ``.rc``, ``.out``,
+                            ``.err`` (text) and ``.check_rc(n)``.
+batch(server, work, lines, user=None, pw=None, args=(), cwd=None)
+                            runs ``$FTP -n [args] HOST PORT`` with a
+                            ``user`` line (when user is given) and lines
+                            on stdin.
+tree(path) -> {relpath: sha256 or "<dir>"}
+file_sha(path)
+Vsftpd(files=None)          context manager: Debian's vsftpd fetched with
+                            ``apt-get download vsftpd`` and ``dpkg -x`` into
+                            a cache folder (once per run), started as root in
+                            the foreground with a temporary config on
+                            127.0.0.1 and a free port; anonymous login with
+                            writes allowed under ``/up``.  ``.host``,
+                            ``.port``, ``.root``, ``.up`` (the local path of
+                            /up).  Skips the test (harness.skip) with the
+                            reason when it cannot be fetched or started.
+FakeServer(handler)         a scripted FTP server on 127.0.0.1 for hostile
+                            cases (names, replies); see its docstring.
+Pty(args, work, cwd)        the client under a pseudo-terminal:
+                            ``.expect(bytes_or_regex, timeout)``,
+                            ``.send(bytes)``, ``.close()`` -> exit status.
+"""
+
+import hashlib
+import os
+import pty
+import pwd
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import harness
+
+FTP = os.environ.get("FTP", "ftp")
+
+
+# --------------------------------------------------------------------------
+# Running the client
+
+class Result:
+    def __init__(self, rc, out, err, args):
+        self.rc = rc
+        self.out = out
+        self.err = err
+        self.args = args
+
+    def check_rc(self, rc):
+        harness.check(self.rc == rc, "ftp %s exited %s, expected %s\nstdout:\n%s\n"
+                      "stderr:\n%s" % (" ".join(self.args), self.rc, rc,
+                                       self.out[-3000:], self.err[-3000:]))
+        return self
+
+
+class Work:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="ftp-it-")
+        os.chmod(self.path, 0o755)
+        self.home = os.path.join(self.path, "home")
+        os.mkdir(self.home, 0o700)
+        return self
+
+    def sub(self, name):
+        p = os.path.join(self.path, name)
+        os.makedirs(p, exist_ok=True)
+        os.chmod(p, 0o755)
+        return p
+
+    def __exit__(self, *a):
+        if not os.environ.get("FTPD_TEST_KEEP"):
+            shutil.rmtree(self.path, ignore_errors=True)
+        return False
+
+
+def client_env(work, env=None):
+    e = dict(os.environ)
+    e["HOME"] = work.home
+    e.pop("NETRC", None)
+    e["TERM"] = "xterm"
+    if env:
+        e.update(env)
+    return e
+
+
+def run_ftp(args, work, input=None, cwd=None, timeout=60, env=None):
+    args = [str(a) for a in args]
+    if isinstance(input, str):
+        input = input.encode()
+    r = subprocess.run([FTP] + args, input=input if input is not None else b"",
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       cwd=cwd or work.path, env=client_env(work, env), timeout=timeout)
+    return Result(r.returncode, r.stdout.decode("utf-8", "replace"),
+                  r.stderr.decode("utf-8", "replace"), args)
+
+
+def batch(server, work, lines, user=None, pw=None, args=(), cwd=None, timeout=60):
+    script = []
+    if user is not None:
+        script.append("user %s %s" % (user, pw))
+    script += list(lines)
+    return run_ftp(["-n"] + list(args) + [server.host, server.port], work,
+                   input="\n".join(script) + "\n", cwd=cwd, timeout=timeout)
+
+
+def file_sha(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tree(path):
+    """{relative path: sha256, or "<dir>" for folders} below path."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(path):
+        rel = os.path.relpath(dirpath, path)
+        for d in dirnames:
+            out[os.path.normpath(os.path.join(rel, d))] = "<dir>"
+        for n in filenames:
+            out[os.path.normpath(os.path.join(rel, n))] = file_sha(os.path.join(dirpath, n))
+    return out
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+# --------------------------------------------------------------------------
+# A real server from Debian: vsftpd
+
+_VSFTPD_CACHE = os.path.join(tempfile.gettempdir(), "ftpkit-it-vsftpd-%d" % os.getuid())
+
+
+def vsftpd_binary():
+    """Path of vsftpd, fetched from the Debian archive on first use, or
+    raises harness.Skip with the reason."""
+    binary = os.path.join(_VSFTPD_CACHE, "root", "usr", "sbin", "vsftpd")
+    if os.access(binary, os.X_OK):
+        return binary
+    if os.geteuid() != 0:
+        harness.skip("vsftpd needs root to start (chroot and privilege drop)")
+    for tool in ("apt-get", "dpkg"):
+        if not shutil.which(tool):
+            harness.skip("%s not found: cannot fetch Debian's vsftpd" % tool)
+    os.makedirs(_VSFTPD_CACHE, exist_ok=True)
+    os.chmod(_VSFTPD_CACHE, 0o755)      # apt's _apt user may write here
+    try:
+        r = subprocess.run(["apt-get", "download", "vsftpd"], cwd=_VSFTPD_CACHE,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180)
+    except subprocess.TimeoutExpired:
+        harness.skip("apt-get download vsftpd timed out")
+    debs = [n for n in os.listdir(_VSFTPD_CACHE) if n.startswith("vsftpd_") and n.endswith(".deb")]
+    if r.returncode != 0 or not debs:
+        harness.skip("could not fetch vsftpd with apt-get download: %s" %
+                     r.stderr.decode("utf-8", "replace").strip()[-300:])
+    r = subprocess.run(["dpkg", "-x", os.path.join(_VSFTPD_CACHE, debs[0]),
+                        os.path.join(_VSFTPD_CACHE, "root")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if r.returncode != 0 or not os.access(binary, os.X_OK):
+        harness.skip("dpkg -x of %s failed: %r" % (debs[0], r.stderr[-300:]))
+    return binary
+
+
+def _anon_account():
+    """An account for vsftpd's anonymous sessions whose home exists (vsftpd
+    changes into it before its chroot)."""
+    for name in ("ftp", "daemon", "bin"):
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        if os.path.isdir(pw.pw_dir):
+            return pw
+    harness.skip("no account with an existing home for vsftpd's anonymous user")
+
+
+VSFTPD_CONF = """\
+# written by clientlib.py for one test; see Vsftpd in clientlib.py
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port={port}
+background=NO
+anonymous_enable=YES
+local_enable=NO
+no_anon_password=YES
+anon_root={root}
+ftp_username={account}
+write_enable=YES
+anon_upload_enable=YES
+anon_mkdir_write_enable=YES
+anon_other_write_enable=YES
+anon_umask=022
+allow_writeable_chroot=YES
+secure_chroot_dir={empty}
+seccomp_sandbox=NO
+isolate_network=NO
+isolate=NO
+tcp_wrappers=NO
+xferlog_enable=NO
+vsftpd_log_file={log}
+dual_log_enable=NO
+"""
+
+
+class Vsftpd:
+    """vsftpd 3 from Debian on 127.0.0.1, anonymous, /up writable."""
+
+    def __init__(self, files=None):
+        self.files = files
+        self.proc = None
+        self.dir = None
+        self.host = "127.0.0.1"
+
+    def __enter__(self):
+        binary = vsftpd_binary()
+        acct = _anon_account()
+        self.dir = tempfile.mkdtemp(prefix="ftp-it-vsftpd-")
+        os.chmod(self.dir, 0o755)
+        self.root = os.path.join(self.dir, "root")
+        self.up = os.path.join(self.root, "up")
+        empty = os.path.join(self.dir, "empty")
+        for p in (self.root, self.up, empty):
+            os.mkdir(p)
+            os.chmod(p, 0o755)
+        harness.write_tree(self.root, self.files)
+        for dirpath, dirnames, filenames in os.walk(self.up):
+            os.chown(dirpath, acct.pw_uid, acct.pw_gid)
+            for n in filenames:
+                os.chown(os.path.join(dirpath, n), acct.pw_uid, acct.pw_gid)
+        last = ""
+        for _ in range(5):      # the free port may be taken meanwhile
+            self.port = free_port()
+            conf = os.path.join(self.dir, "vsftpd.conf")
+            with open(conf, "w") as f:
+                f.write(VSFTPD_CONF.format(port=self.port, root=self.root, account=acct.pw_name,
+                                           empty=empty, log=os.path.join(self.dir, "vsftpd.log")))
+            out = open(os.path.join(self.dir, "vsftpd.out"), "wb")
+            self.proc = subprocess.Popen([binary, conf], stdin=subprocess.DEVNULL,
+                                         stdout=out, stderr=out, cwd=self.dir)
+            out.close()
+            if self._wait_ready():
+                return self
+            self._stop()
+            with open(os.path.join(self.dir, "vsftpd.out"), "rb") as f:
+                last = f.read().decode("utf-8", "replace")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        harness.skip("vsftpd would not start: %s" % last.strip()[-300:])
+
+    def _wait_ready(self):
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                with socket.create_connection((self.host, self.port), timeout=2) as s:
+                    s.settimeout(3)
+                    if s.recv(64).startswith(b"220"):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return False
+
+    def _stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def __exit__(self, *a):
+        self._stop()
+        if not os.environ.get("FTPD_TEST_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return False
+
+
+# --------------------------------------------------------------------------
+# A scripted server for hostile cases
+
+class FakeServer:
+    """A one-session FTP server in a thread.  handler(cmd, arg, srv) returns
+    the reply text (str, may hold several "\\r\\n"-separated lines) or None
+    for the default answer.  srv.data(payload) serves payload on the next
+    passive data connection (EPSV/PASV are answered by the server; PASV's
+    227 names srv.pasv_lie as the address when set).  Every command line
+    received is kept in srv.log."""
+
+    def __init__(self, handler, pasv_lie=None, epsv=True):
+        self.handler = handler
+        self.pasv_lie = pasv_lie
+        self.epsv = epsv
+        self.log = []
+        self.host = "127.0.0.1"
+        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.lsock.bind((self.host, 0))
+        self.lsock.listen(4)
+        self.port = self.lsock.getsockname()[1]
+        self.dsock = None
+        self._payload = b""
+        self.stored = {}
+        self._stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *a):
+        self._stop = True
+        try:
+            self.lsock.close()
+        except OSError:
+            pass
+        self.thread.join(5)
+        return False
+
+    def data(self, payload):
+        self._payload = payload
+
+    def _open_pasv(self):
+        if self.dsock:
+            self.dsock.close()
+        self.dsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.dsock.bind((self.host, 0))
+        self.dsock.listen(1)
+        self.dsock.settimeout(10)
+        return self.dsock.getsockname()[1]
+
+    def _run(self):
+        self.lsock.settimeout(20)
+        try:
+            c, _ = self.lsock.accept()
+        except OSError:
+            return
+        c.settimeout(20)
+        f = c.makefile("rb")
+        c.sendall(b"220 fake ready\r\n")
+        end = time.monotonic() + 30
+        while not self._stop and time.monotonic() < end:
+            try:
+                line = f.readline()
+            except OSError:
+                break
+            if not line:
+                break
+            text = line.decode("latin-1").rstrip("\r\n")
+            self.log.append(text)
+            cmd, _, arg = text.partition(" ")
+            cmd = cmd.upper()
+            rep = self.handler(cmd, arg, self)
+            if rep is None:
+                rep = self._default(cmd, arg, c)
+            if rep:
+                c.sendall(rep.encode("latin-1") + b"\r\n")
+            if cmd == "QUIT":
+                break
+        c.close()
+
+    def _send_data(self, c, payload):
+        try:
+            d, _ = self.dsock.accept()
+        except OSError:
+            return "425 no data connection"
+        c.sendall(b"150 here it comes\r\n")
+        d.sendall(payload)
+        d.close()
+        return "226 done"
+
+    def _default(self, cmd, arg, c):
+        if cmd == "USER":
+            return "331 password please"
+        if cmd == "PASS":
+            return "230 logged in"
+        if cmd == "FEAT":
+            return "211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n MDTM\r\n211 End"
+        if cmd == "TYPE":
+            return "200 ok"
+        if cmd == "EPSV":
+            if not self.epsv:
+                return "500 EPSV not understood"
+            return "229 Entering Extended Passive Mode (|||%d|)" % self._open_pasv()
+        if cmd == "PASV":
+            port = self._open_pasv()
+            host = (self.pasv_lie or self.host).replace(".", ",")
+            return "227 Entering Passive Mode (%s,%d,%d)" % (host, port >> 8, port & 255)
+        if cmd in ("RETR", "LIST", "NLST", "MLSD"):
+            return self._send_data(c, self._payload)
+        if cmd == "STOR":
+            try:
+                d, _ = self.dsock.accept()
+            except OSError:
+                return "425 no data connection"
+            c.sendall(b"150 send it\r\n")
+            chunks = []
+            while True:
+                b = d.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+            d.close()
+            self.stored[arg] = b"".join(chunks)
+            return "226 stored"
+        if cmd == "PWD":
+            return '257 "/" is here'
+        if cmd in ("CWD", "CDUP"):
+            return "250 ok"
+        if cmd == "SIZE":
+            return "550 no size"
+        if cmd == "MDTM":
+            return "550 no time"
+        if cmd == "QUIT":
+            return "221 bye"
+        return "502 not implemented"
+
+
+# --------------------------------------------------------------------------
+# The client under a pseudo-terminal
+
+class Pty:
+    def __init__(self, args, work, cwd=None, env=None):
+        self.buf = b""
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            try:
+                os.chdir(cwd or work.path)
+                os.execve(FTP, [FTP] + [str(a) for a in args], client_env(work, env))
+            finally:
+                os._exit(127)
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        os.write(self.fd, data)
+
+    def expect(self, what, timeout=10):
+        """Waits for bytes (or a compiled regex) in the output; returns the
+        output up to and including the match and consumes it."""
+        end = time.monotonic() + timeout
+        while True:
+            if isinstance(what, bytes):
+                i = self.buf.find(what)
+                if i >= 0:
+                    out = self.buf[:i + len(what)]
+                    self.buf = self.buf[i + len(what):]
+                    return out
+            else:
+                m = what.search(self.buf)
+                if m:
+                    out = self.buf[:m.end()]
+                    self.buf = self.buf[m.end():]
+                    return out
+            left = end - time.monotonic()
+            if left <= 0:
+                raise harness.Failure("timed out waiting for %r; screen ends with %r" %
+                                      (what, self.buf[-600:]))
+            r, _, _ = select.select([self.fd], [], [], min(left, 0.2))
+            if r:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    raise harness.Failure("the client ended while waiting for %r; output %r"
+                                          % (what, self.buf[-600:]))
+                self.buf += chunk
+
+    def close(self, timeout=10):
+        """Waits for the client to exit (kills it after timeout); returns
+        its exit status (negative for a signal)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                r, _, _ = select.select([self.fd], [], [], 0.1)
+                if r:
+                    os.read(self.fd, 65536)
+            except OSError:
+                pass
+            pid, st = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(st)
+        os.kill(self.pid, signal.SIGKILL)
+        _, st = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(st)
+
