@@ -145,6 +145,7 @@ backend_system(const struct ftpd_env *env, const char *user, const char *pass,
 	struct passwd *pw;
 	struct spwd *sp;
 	const char *hash;
+	int ok;
 
 	if (!env->conf->system_users)
 		return AUTH_UNKNOWN;
@@ -165,7 +166,12 @@ backend_system(const struct ftpd_env *env, const char *user, const char *pass,
 	sp = getspnam(user);
 	if (sp != NULL)
 		hash = sp->sp_pwdp;
-	if (hash == NULL || !auth_check_hash(pass, hash)) {
+	ok = hash != NULL && auth_check_hash(pass, hash);
+	/* Workers forked later must not inherit the hash in libc's
+	 * static shadow buffer. */
+	if (sp != NULL && sp->sp_pwdp != NULL)
+		explicit_bzero(sp->sp_pwdp, strlen(sp->sp_pwdp));
+	if (!ok) {
 		snprintf(res->reason, sizeof res->reason, "wrong password");
 		return AUTH_DENIED;
 	}

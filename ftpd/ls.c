@@ -381,20 +381,23 @@ ls_run(struct session *s, const struct ls_request *rq, struct ls_sink *sink)
 	c.sink = sink;
 	c.now = time(NULL);
 	c.depth_cap = s->conf->ls_max_depth;
-	fd = path_open(s->rootfd, rq->vpath, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	/* O_PATH first: listing a file needs no permission to read it. */
+	fd = path_open(s->rootfd, rq->vpath, O_PATH, 0);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0) {
-		sys_close_failok(fd);
+	r = fstat(fd, &st);
+	sys_close_failok(fd);
+	if (r < 0)
 		return -1;
-	}
 	if (S_ISDIR(st.st_mode) && !rq->opts.dir_itself) {
+		fd = path_open(s->rootfd, rq->vpath, O_RDONLY | O_DIRECTORY, 0);
+		if (fd < 0)
+			return -1;
 		shown = rq->shown != NULL ? rq->shown : ".";
 		(void)list_dir(&c, fd, rq->vpath, shown, 0);
 		sys_close_failok(fd);
 		return 0;
 	}
-	sys_close_failok(fd);
 	/* One entry: stat it through its parent without following a
 	 * final symlink, so it is shown as what it is. */
 	shown = rq->shown != NULL ? rq->shown : path_basename(rq->vpath);

@@ -174,18 +174,25 @@ main(int argc, char **argv)
 	int lfds[LISTENER_MAX_SOCKETS], n, r;
 	char err[512];
 
-	if (parse_options(argc, argv, &o) < 0)
+	if (parse_options(argc, argv, &o) < 0) {
+		free(o.overrides);
 		return 2;
-	if (load_config(&o, &conf) < 0)
+	}
+	r = load_config(&o, &conf);
+	free(o.overrides);
+	if (r < 0) {
+		ftpd_conf_free(&conf);
 		return 1;
+	}
 	if (o.check) {
-		if (env_check(&conf, err, sizeof err) < 0) {
+		r = env_check(&conf, err, sizeof err);
+		if (r < 0)
 			fprintf(stderr, "%s: %s\n", o.conf_file != NULL ?
 				o.conf_file : "ftpd", err);
-			return 1;
-		}
-		fprintf(stderr, "ftpd: configuration OK\n");
-		return 0;
+		else
+			fprintf(stderr, "ftpd: configuration OK\n");
+		ftpd_conf_free(&conf);
+		return r < 0 ? 1 : 0;
 	}
 	/* inetd owns stderr too (often the socket): log to syslog there. */
 	log_init("ftpd", conf.syslog || o.detach || o.inetd, LOG_FTP);

@@ -143,39 +143,76 @@ read_line(FILE *fp, char *buf)
 	return toolong ? -1 : 1;
 }
 
+/* The file holds every user's hash.  Its stdio buffer is ours, so it
+ * can be wiped: workers forked later by the monitor must not find
+ * other users' hashes in freed memory. */
+#define USERFILE_IOBUF 8192
+
+struct ufile {
+	FILE *fp;
+	char *iobuf;
+	char *line;
+};
+
+static int
+ufile_open(struct ufile *u, const char *path, char *err, size_t errlen)
+{
+	memset(u, 0, sizeof *u);
+	u->fp = fopen(path, "re");
+	if (u->fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	u->iobuf = malloc(USERFILE_IOBUF);
+	u->line = malloc(USERFILE_LINE_MAX);
+	if (u->iobuf == NULL || u->line == NULL ||
+	    setvbuf(u->fp, u->iobuf, _IOFBF, USERFILE_IOBUF) != 0) {
+		fclose(u->fp);
+		free(u->iobuf);
+		free(u->line);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 1 if a read error happened. */
+static int
+ufile_close(struct ufile *u)
+{
+	int bad = ferror(u->fp) != 0;
+
+	fclose(u->fp);
+	explicit_bzero(u->iobuf, USERFILE_IOBUF);
+	explicit_bzero(u->line, USERFILE_LINE_MAX);
+	free(u->iobuf);
+	free(u->line);
+	return bad;
+}
+
 int
 userfile_lookup(const char *path, const char *name, struct userfile_entry *e,
 		char *err, size_t errlen)
 {
-	FILE *fp;
-	char *line;
+	struct ufile u;
 	const char *why;
 	struct userfile_entry tmp;
 	int r, lineno = 0, result = 1;
 
-	fp = fopen(path, "re");
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (ufile_open(&u, path, err, errlen) < 0)
 		return -1;
-	}
-	line = malloc(USERFILE_LINE_MAX);
-	if (line == NULL) {
-		fclose(fp);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	while ((r = read_line(fp, line)) != 0) {
+	while ((r = read_line(u.fp, u.line)) != 0) {
 		lineno++;
 		if (r < 0)
 			continue;
-		r = userfile_parse_line(line, &tmp, &why);
+		r = userfile_parse_line(u.line, &tmp, &why);
 		if (r == 1)
 			continue;
 		if (r < 0) {
 			/* A malformed line naming this user fails closed. */
 			size_t nl = strlen(name);
 
-			if (strncmp(line, name, nl) == 0 && line[nl] == ':') {
+			if (strncmp(u.line, name, nl) == 0 && u.line[nl] == ':') {
 				snprintf(err, errlen, "%s:%d: %s", path,
 					 lineno, why);
 				result = -1;
@@ -190,53 +227,41 @@ userfile_lookup(const char *path, const char *name, struct userfile_entry *e,
 		}
 	}
 	userfile_wipe(&tmp);
-	explicit_bzero(line, USERFILE_LINE_MAX);
-	free(line);
-	if (ferror(fp) && result == 1) {
+	if (ufile_close(&u) && result == 1) {
 		snprintf(err, errlen, "%s: read error", path);
 		result = -1;
 	}
-	fclose(fp);
 	return result;
 }
 
 int
 userfile_check(const char *path, char *err, size_t errlen)
 {
-	FILE *fp;
-	char *line;
+	struct ufile u;
 	const char *why;
 	struct userfile_entry tmp;
 	int r, lineno = 0, result = 0;
 
-	fp = fopen(path, "re");
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (ufile_open(&u, path, err, errlen) < 0)
 		return -1;
-	}
-	line = malloc(USERFILE_LINE_MAX);
-	if (line == NULL) {
-		fclose(fp);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	while ((r = read_line(fp, line)) != 0) {
+	while ((r = read_line(u.fp, u.line)) != 0) {
 		lineno++;
 		if (r < 0) {
 			snprintf(err, errlen, "%s:%d: line too long", path, lineno);
 			result = -1;
 			break;
 		}
-		if (userfile_parse_line(line, &tmp, &why) < 0) {
+		if (userfile_parse_line(u.line, &tmp, &why) < 0) {
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
 			result = -1;
 			break;
 		}
 	}
 	userfile_wipe(&tmp);
-	explicit_bzero(line, USERFILE_LINE_MAX);
-	free(line);
-	fclose(fp);
+	if (ufile_close(&u) && result == 0) {
+		snprintf(err, errlen, "%s: read error", path);
+		result = -1;
+	}
 	return result;
 }
 

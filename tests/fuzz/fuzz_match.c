@@ -96,6 +96,7 @@ tokenize(const char *pat, struct tok *toks)
 		} else if (*p == '[' && (k = parse_set(p, t)) > 0) {
 			p += k;
 		} else {
+			memset(t, 0, sizeof *t);	/* parse_set may have filled it */
 			t->type = T_SET;
 			if (*p == '\\' && p[1] != '\0')
 				p++;

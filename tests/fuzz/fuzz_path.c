@@ -110,7 +110,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cwd = fuzz_strndup((const uint8_t *)"/", 1);
 		arg = fuzz_strndup(p, n);
 	}
-	crlf = strpbrk(cwd, "\r\n") != NULL || strpbrk(arg, "\r\n") != NULL;
+	/* A cwd that is not absolute is ignored (taken as "/"). */
+	crlf = (cwd[0] == '/' && strpbrk(cwd, "\r\n") != NULL) ||
+	    strpbrk(arg, "\r\n") != NULL;
 	ref = malloc(PATH_MAX_VIRTUAL + 1);
 	if (ref == NULL)
 		abort();

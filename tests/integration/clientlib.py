@@ -63,6 +63,8 @@ class Result:
         self.args = args
 
     def check_rc(self, rc):
+        harness.check(not re.search(r"Sanitizer|runtime error:", self.err),
+                      "sanitizer report from ftp:\n%s" % self.err[-3000:])
         harness.check(self.rc == rc, "ftp %s exited %s, expected %s\nstdout:\n%s\n"
                       "stderr:\n%s" % (" ".join(self.args), self.rc, rc,
                                        self.out[-3000:], self.err[-3000:]))
@@ -113,7 +115,7 @@ def run_ftp(args, work, input=None, cwd=None, timeout=60, env=None):
 def batch(server, work, lines, user=None, pw=None, args=(), cwd=None, timeout=60):
     script = []
     if user is not None:
-        script.append("user %s %s" % (user, pw))
+        script.append("user %s '%s'" % (user, pw))
     script += list(lines)
     return run_ftp(["-n"] + list(args) + [server.host, server.port], work,
                    input="\n".join(script) + "\n", cwd=cwd, timeout=timeout)
@@ -213,6 +215,8 @@ anon_upload_enable=YES
 anon_mkdir_write_enable=YES
 anon_other_write_enable=YES
 anon_umask=022
+ascii_upload_enable=YES
+ascii_download_enable=YES
 allow_writeable_chroot=YES
 secure_chroot_dir={empty}
 seccomp_sandbox=NO

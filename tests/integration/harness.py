@@ -4,46 +4,51 @@ Every test_*.py file imports this module, defines test_* functions and
 ends with ``harness.main()``.  The environment names the binaries under
 test: FTPD, FTPASSWD and FTP (set by tests/integration/Makefile.am).
 
-API
----
-Server(conf=None, users=None, root_files=None, host="127.0.0.1", ...)
-    Context manager.  Makes a world-readable temporary folder with an
-    anonymous root (``.root``), optional virtual users (``users`` maps
-    name -> password; homes are ``.home(name)``, writable by the account
-    sessions run as), starts ``$FTPD -f CONF_FILE -o listen=HOST:0
-    -o key=value ... ARGS`` (conf_file defaults to /dev/null) and waits for its ``listening on ADDR:PORT`` line.
-    Exposes ``.host``, ``.port``, ``.root``, ``.dir``, ``.pid``,
-    ``.log_text()``, ``.descendants()``.  On exit it stops ftpd and fails
-    the test if ftpd died on its own, died of a signal, exited non-zero,
-    left a core file or logged a sanitizer report.
-    ``root_files`` maps relative paths to bytes/str (a file) or None (a
-    folder); a dict value is a nested folder.  The same form is accepted by
-    ``write_tree(base, files)``.
-ftp_login(server, user="anonymous", pw="test@example.org", host=None)
-    -> ftplib.FTP logged in (10 s timeout).
-raw_session(server, host=None) -> Raw
-    A control connection that sends exact bytes and reads RFC 959 replies:
-    ``.send(bytes)``, ``.cmd(line) -> Reply``, ``.reply() -> Reply``,
-    ``.login(user, pw)``, ``.retr(cmd, mode)``, ``.stor(cmd, data, mode)``,
-    ``.list(cmd, mode)``, ``.open_data(mode)``, ``.closed(timeout)``,
-    ``Raw.from_socket(sock)``; mode is one of
-    ``pasv``, ``epsv``, ``port``, ``eprt``.  A Reply has ``.code`` (int),
-    ``.lines`` (text lines), ``.raw`` (bytes) and ``.text``.
-sha256(path_or_bytes), make_file(path, size, pattern=0), pattern_bytes(size, seed)
-tempdir(prefix)                    a 0755 temporary folder removed after the test
-wait_for(pred, timeout, what)      polls until pred() is true
-proc_uids(pid), run_ftpd(args)     /proc uids of a process; run ftpd to completion
+Server(conf=None, users=None, root_files=None, host="127.0.0.1", args=(),
+       users_tool="openssl", listen=None, conf_file="/dev/null")
+    Context manager.  Makes a 0755 temporary folder ``.dir`` with the
+    anonymous root ``.root`` (filled from ``root_files``) and, for
+    ``users`` (name -> password), a users file ``.users_file`` (hashes from
+    ``openssl passwd -6``, or from $FTPASSWD --stdin with
+    users_tool="ftpasswd") and homes ``.home(name)`` owned by the session
+    account.  Starts ``$FTPD -f CONF_FILE -o anon_root=... -o key=value
+    ... -o listen=HOST:0 ARGS`` (``conf`` values may be lists for
+    repeatable keys; ``listen`` replaces the default listen list), with
+    stderr in ``.dir/ftpd.log``, and waits for ``listening on ADDR:PORT``.
+    Exposes ``.host``, ``.port``, ``.addrs``, ``.pid``, ``.log_text()``,
+    ``.wait_log(regex)``, ``.descendants()``, ``.stop()``.  On exit it
+    stops ftpd (SIGTERM) and fails the test if ftpd ended on its own, did
+    not exit cleanly, left a core file, or logged a crash or sanitizer
+    report.
+write_tree(base, files)
+    files: {relpath: bytes | str | None (folder) | dict (folder contents)}.
+ftp_login(server, user="anonymous", pw=..., host=None) -> ftplib.FTP
+raw_session(server, host=None, source=None) -> Raw; Raw(host, port, source)
+    A control connection speaking exact bytes (source: local address to
+    bind, e.g. 127.0.0.2).  ``.send(bytes)``, ``.cmd(line) -> Reply``,
+    ``.reply(timeout)``, ``.expect(line, *codes)``, ``.login(user, pw)``,
+    ``.greeting``, ``.closed(timeout)``, ``.open_data(mode)``,
+    ``.retr(cmd, mode) -> (bytes, Reply)``, ``.stor(cmd, data, mode) ->
+    (Reply, Reply)``, ``.list(cmd, mode) -> str``; mode is ``pasv``,
+    ``epsv``, ``port`` or ``eprt``.  ``Raw.from_socket(sock)`` wraps a
+    connected socket (inetd tests).  A Reply has ``.code``, ``.lines``,
+    ``.text`` and ``.raw`` (the exact bytes, for format checks).
 check(cond, msg), check_eq(actual, expected, what), check_code(reply, *codes)
-skip(reason)                       marks the running test skipped
-limit(seconds)                     decorator: per-test time limit (default 60 s)
-run_uid(), session_account()       which account sessions run as
-main()                             the runner: runs every test_* function
-                                   of the calling module in file order,
-                                   prints PASS/FAIL/SKIP per test and a
-                                   closing ``N passed, N failed`` line; exit
-                                   1 on failure, 77 when everything skipped.
-                                   FTPD_TESTS=substring selects tests;
-                                   FTPD_TEST_KEEP=1 keeps temporary folders.
+    codes are exact (550) or a class (5).  expect_error(codes, fn, *args)
+    for ftplib calls that must fail.
+sha256(path_or_bytes), pattern_bytes(size, seed), make_file(path, size, pattern)
+tempdir(prefix)     a 0755 temporary folder removed after the test
+wait_for(pred, timeout, what), proc_uids(pid), run_ftpd(args) (for -t etc.)
+session_account(), give_to_session(path), hash_password(pw), have_program(name)
+TOP_SRCDIR          the source tree (etc/, man/)
+skip(reason), @limit(seconds) (per-test time limit, default 60 s)
+main()
+    Runs the calling module's test_* functions in file order; prints
+    ``PASS name``, ``FAIL name: reason`` (then the traceback and ftpd's
+    log) or ``SKIP name: reason``, and a closing ``N passed, N failed``
+    (``, N skipped``) line; exits 1 on any failure, 77 when all skipped.
+    FTPD_TESTS=substring selects tests; FTPD_TEST_KEEP=1 keeps the
+    temporary folders.
 """
 
 import ftplib
@@ -64,6 +69,9 @@ import traceback
 FTPD = os.environ.get("FTPD", "ftpd")
 FTPASSWD = os.environ.get("FTPASSWD", "ftpasswd")
 FTP = os.environ.get("FTP", "ftp")
+
+TOP_SRCDIR = os.environ.get("TOP_SRCDIR") or \
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 TIMEOUT = 10            # seconds for any single network wait
 START_TIMEOUT = 10      # seconds for ftpd to print its listening line

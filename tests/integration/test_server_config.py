@@ -45,6 +45,29 @@ def test_check_mode_good_file():
     check_eq(r.returncode, 0, "ftpd -t with -o (stderr %r)" % r.stderr)
 
 
+BRIEF_KEYS = ("listen anon_enable anon_root anon_upload_dir anon_user users_file virtual_user "
+              "system_users nopriv_user pasv_ports pasv_address max_clients max_per_ip "
+              "idle_timeout data_timeout max_line ls_max_depth atomic_uploads upload_umask "
+              "banner message_file xferlog syslog").split()
+
+
+def test_sample_config_and_man_page_cover_every_key():
+    sample = os.path.join(h.TOP_SRCDIR, "etc", "ftpd.conf")
+    man = os.path.join(h.TOP_SRCDIR, "man", "ftpd.conf.5")
+    r = h.run_ftpd(["-t", "-f", sample])
+    check_eq(r.returncode, 0, "ftpd -t -f etc/ftpd.conf (stderr %r)" % r.stderr)
+    text = open(sample).read()
+    mantext = open(man).read()
+    for k in BRIEF_KEYS:
+        check(re.search(r"(?m)^#? ?%s\s*=" % k, text), "etc/ftpd.conf explains %s" % k)
+        check(re.search(r"(?m)^\.It Cm %s\b" % k, mantext), "ftpd.conf(5) documents %s" % k)
+    # the defaults written in the sample are valid values
+    lines = [re.sub(r"^# ?(?=[a-z_]+\s*=)", "", l) for l in text.splitlines()]
+    p = _conf("\n".join(lines) + "\n")
+    r = h.run_ftpd(["-t", "-f", p])
+    check_eq(r.returncode, 0, "the sample with every key uncommented (stderr %r)" % r.stderr)
+
+
 def _expect_error(text, line, what):
     p = _conf(text)
     for args in (["-t", "-f", p], ["-f", p, "-o", "listen=127.0.0.1:0"]):

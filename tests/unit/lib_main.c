@@ -14,6 +14,7 @@ void suite_conf(void);
 void suite_net(void);
 void suite_xfer(void);
 void suite_sys(void);
+void suite_tls(void);
 
 static void (*const suites[])(void) = {
 	suite_buf,
@@ -28,6 +29,7 @@ static void (*const suites[])(void) = {
 	suite_net,
 	suite_xfer,
 	suite_sys,
+	suite_tls,
 	NULL
 };
 
