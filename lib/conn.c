@@ -73,8 +73,10 @@ conn_tls_retry(struct conn *c, SSL *ssl, int saved_errno)
 	}
 }
 
-/* SSL_read, plus whatever further records OpenSSL already holds, so one
- * call hands the caller as much as is at hand without waiting again. */
+/* SSL_read until n bytes are in or nothing more has arrived: the BIO
+ * never blocks, so one call hands over every record at hand (up to n)
+ * without waiting again.  Large reads mean fewer calls and file writes
+ * per byte; a record is at most 16 KiB. */
 static ssize_t
 conn_tls_read(struct conn *c, SSL *ssl, char *p, size_t n)
 {
@@ -86,13 +88,14 @@ conn_tls_read(struct conn *c, SSL *ssl, char *p, size_t n)
 		errno = 0;
 		if (SSL_read_ex(ssl, p + got, n - got, &r) == 1) {
 			got += r;
-			if (got < n && SSL_has_pending(ssl))
+			if (got < n)
 				continue;
 			return (ssize_t)got;
 		}
 		saved = errno;
 		if (got > 0) {
-			/* EOF or an error repeats on the next call. */
+			/* Nothing more yet; EOF or an error repeats on the
+			 * next call. */
 			ERR_clear_error();
 			return (ssize_t)got;
 		}

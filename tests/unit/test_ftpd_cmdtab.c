@@ -114,12 +114,14 @@ test_gate_login_and_args(void)
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("USER"), NULL, &why), 501);
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("NOOP"), "x", &why), 501);
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("PASS"), NULL, &why), 0);
+	ftpd_conf_free(&s_conf);
 	fake_session(&s, 1, AUTH_VIRTUAL);
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("LIST"), NULL, &why), 0);
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("LIST"), "-la", &why), 0);
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("CWD"), NULL, &why), 501);
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("PWD"), "x", &why), 501);
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("DELE"), "x", &why), 0);
+	ftpd_conf_free(&s_conf);
 }
 
 static void
@@ -133,6 +135,7 @@ test_gate_write(void)
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("STOR"), "x", &why), 550);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "read-only"));
 	CU_ASSERT_EQUAL(cmd_gate(&s, cmd_lookup("RETR"), "x", &why), 0);
+	ftpd_conf_free(&s_conf);
 
 	fake_session(&s, 1, AUTH_ANON);
 	/* No upload folder: every write refused with a reason. */
