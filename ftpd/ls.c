@@ -111,9 +111,7 @@ access_bits(const struct stat *st, int *r, int *w, int *x)
 	mode_t m = st->st_mode;
 	int sh;
 
-	if (geteuid() == 0)
-		sh = 6;
-	else if (st->st_uid == geteuid())
+	if (st->st_uid == geteuid())
 		sh = 6;
 	else if (st->st_gid == getegid())
 		sh = 3;

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@
 /* With read-ahead, one recv() can bring in several 16 KiB records. */
 #define TLS_DATA_READBUF (64 * 1024)
 #define TLS_SHA256_LEN 32
+/* Records gathered per send() while conn_write_full runs. */
+#define TLS_WBUF (64 * 1024)
 
 static const unsigned char tls_alpn_ftp[] = { 3, 'f', 't', 'p' };
 
@@ -123,14 +126,97 @@ struct tls_fds {
 	int rfd, wfd;
 	int rsock, wsock;	/* 1 socket, 0 not, -1 unknown */
 	int eof;
+	int coalesce;		/* gather records until a flush */
+	size_t woff, wlen;	/* unsent bytes are wbuf[woff..wlen) */
+	char wbuf[TLS_WBUF];
 };
 
 static BIO_METHOD *tls_bio_method;
 static int tls_link_idx = -1;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 
+/* One non-blocking send of p; -1 with errno (EAGAIN: try later). */
+static ssize_t
+tls_fd_send(struct tls_fds *f, const char *p, size_t n)
+{
+	ssize_t r = -1;
+
+	if (f->wsock != 0) {
+		do
+			r = send(f->wfd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 && errno == ENOTSOCK)
+			f->wsock = 0;
+		else
+			f->wsock = 1;
+	}
+	if (f->wsock == 0) {
+		if (sys_poll_one(f->wfd, POLLOUT, 0) == 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+		r = sys_write(f->wfd, p, n);
+	}
+	return r;
+}
+
+/* Sends what is gathered.  1 all sent, 0 not yet (retry), -1 error. */
+static int
+tls_bio_drain(BIO *b, struct tls_fds *f)
+{
+	ssize_t r;
+
+	while (f->woff < f->wlen) {
+		r = tls_fd_send(f, f->wbuf + f->woff, f->wlen - f->woff);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				BIO_set_retry_write(b);
+				return 0;
+			}
+			return -1;
+		}
+		f->woff += (size_t)r;
+	}
+	f->woff = 0;
+	f->wlen = 0;
+	return 1;
+}
+
 static int
 tls_bio_write(BIO *b, const char *p, size_t n, size_t *done)
+{
+	struct tls_fds *f = BIO_get_data(b);
+	ssize_t r;
+
+	BIO_clear_retry_flags(b);
+	if (f->coalesce || f->wlen > 0) {
+		if (f->coalesce && f->wlen + n <= sizeof f->wbuf) {
+			memcpy(f->wbuf + f->wlen, p, n);
+			f->wlen += n;
+			*done = n;
+			return 1;
+		}
+		if (tls_bio_drain(b, f) <= 0)
+			return 0;
+		if (f->coalesce && n <= sizeof f->wbuf) {
+			memcpy(f->wbuf, p, n);
+			f->wlen = n;
+			*done = n;
+			return 1;
+		}
+	}
+	r = tls_fd_send(f, p, n);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			BIO_set_retry_write(b);
+		return 0;
+	}
+	*done = (size_t)r;
+	return 1;
+}
+
+static int
+tls_bio_write_old(BIO *b, const char *p, size_t n, size_t *done)
 {
 	struct tls_fds *f = BIO_get_data(b);
 	ssize_t r = -1;
@@ -202,13 +288,19 @@ tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
 	struct tls_fds *f = BIO_get_data(b);
 
-	(void)num;
 	(void)ptr;
 	switch (cmd) {
 	case BIO_CTRL_FLUSH:
-		return 1;	/* nothing is buffered here */
+		BIO_clear_retry_flags(b);
+		return f == NULL ? 1 : tls_bio_drain(b, f);
+	case BIO_CTRL_WPENDING:
+		return f == NULL ? 0 : (long)(f->wlen - f->woff);
 	case BIO_CTRL_EOF:
 		return f != NULL && f->eof;
+	case TLS_BIO_CTRL_COALESCE:
+		if (f != NULL)
+			f->coalesce = num != 0;
+		return 1;
 	default:
 		return 0;
 	}
@@ -334,7 +426,7 @@ tls_ssl_new(SSL_CTX *ctx, const struct conn *c, int is_ctrl, char *err,
 	}
 	ssl = SSL_new(ctx);
 	l = calloc(1, sizeof *l);
-	f = calloc(1, sizeof *f);
+	f = malloc(sizeof *f);
 	b = BIO_new(tls_bio_method);
 	if (ssl == NULL || l == NULL || f == NULL || b == NULL) {
 		free(l);
@@ -344,6 +436,7 @@ tls_ssl_new(SSL_CTX *ctx, const struct conn *c, int is_ctrl, char *err,
 		tls_seterr(err, errlen, "TLS: out of memory");
 		return NULL;
 	}
+	memset(f, 0, offsetof(struct tls_fds, wbuf));
 	f->rfd = c->fd;
 	f->wfd = c->wfd;
 	f->rsock = -1;
