@@ -69,7 +69,7 @@ copy_root(struct auth_result *res, const char *root)
 		snprintf(res->reason, sizeof res->reason, "bad root folder");
 		return AUTH_DENIED;
 	}
-	strcpy(res->root, root);
+	snprintf(res->root, sizeof res->root, "%s", root);
 	return AUTH_OK;
 }
 
@@ -85,7 +85,7 @@ backend_anon(const struct ftpd_env *env, const char *user, const char *pass,
 		return AUTH_DENIED;
 	}
 	res->kind = AUTH_ANON;
-	strcpy(res->user, "anonymous");
+	snprintf(res->user, sizeof res->user, "anonymous");
 	res->readonly = 0;	/* writes are gated per path (anon_upload_dir) */
 	set_creds(env, &env->anon, res);
 	return copy_root(res, env->conf->anon_root);

@@ -3,6 +3,7 @@
  * decides a login itself. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@ handle_user(struct session *s, const char *arg)
 		reply(s, 501, "User name too long.");
 		return;
 	}
-	strcpy(s->user, arg);
+	snprintf(s->user, sizeof s->user, "%s", arg);
 	s->user_given = 1;
 	if (auth_is_anonymous(arg)) {
 		if (!s->conf->anon_enable) {

@@ -40,7 +40,7 @@ resolve_account(struct ftpd_account *a, const char *key, const char *name,
 			 "pick an unprivileged account", key, name);
 		return -1;
 	}
-	strcpy(a->name, name);
+	snprintf(a->name, sizeof a->name, "%s", name);
 	a->uid = pw->pw_uid;
 	a->gid = pw->pw_gid;
 	a->ok = 1;

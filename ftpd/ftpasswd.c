@@ -132,7 +132,7 @@ make_hash(const char *pass, char *out, size_t cap)
 		return -1;
 	h = crypt_r(pass, salt, cd);
 	if (h != NULL && h[0] != '*' && strlen(h) < cap) {
-		strcpy(out, h);
+		snprintf(out, cap, "%s", h);
 		r = 0;
 	}
 	explicit_bzero(cd, sizeof *cd);

@@ -42,7 +42,7 @@ idtab_add(struct idtab *t, unsigned id, const char *name)
 		t->cap = cap;
 	}
 	t->e[t->n].id = id;
-	strcpy(t->e[t->n].name, name);	/* length checked above */
+	snprintf(t->e[t->n].name, sizeof t->e[t->n].name, "%s", name);
 	t->n++;
 	t->sorted = 0;
 }

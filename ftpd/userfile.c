@@ -44,7 +44,7 @@ parse_options(struct userfile_entry *e, const char **why)
 	char *tok, *save = NULL;
 
 	e->readonly = 0;
-	strcpy(tmp, e->options);	/* same size as e->options */
+	snprintf(tmp, sizeof tmp, "%s", e->options);
 	for (tok = strtok_r(tmp, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (strcmp(tok, "ro") == 0)

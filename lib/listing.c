@@ -332,7 +332,7 @@ int
 listing_parse_ls(const char *line, time_t now, struct list_entry *e)
 {
 	struct tok t[LS_MAXTOK];
-	const char *p = line, *name, *arrow;
+	const char *p = line, *name, *arrow = NULL;
 	int nt = 0, mon = -1, i;
 	int64_t sz;
 
@@ -372,10 +372,10 @@ listing_parse_ls(const char *line, time_t now, struct list_entry *e)
 		e->is_link = 1;
 		e->is_dir = -1;
 		arrow = strstr(name, " -> ");
-		if (arrow != NULL)
-			return entry_set_name(e, name, (size_t)(arrow - name));
 	}
-	if (entry_set_name(e, name, strlen(name)) < 0)
+	/* A link named ".." is still "..": skip it like any other. */
+	if (entry_set_name(e, name, arrow != NULL ? (size_t)(arrow - name) :
+			   strlen(name)) < 0)
 		return -1;
 	if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0)
 		return 1;

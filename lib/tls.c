@@ -1,63 +1,34 @@
-/* tls.c: FTPS over OpenSSL.  Owns the server and client SSL_CTX, the BIO
- * that moves TLS records over a conn's descriptors, the handshakes that
- * set conn->tls, the rule that a data connection resumes its control
- * connection's session, and certificate fingerprints.  conn.c does the
- * reads and writes once the handshake is done; tls_known.c owns the
- * known-hosts file. */
+/* tls.c: the core of FTPS over OpenSSL, shared by server and client:
+ * the BIO that moves TLS records over a conn's descriptors, the
+ * handshake loop, per-SSL state, errors as text, what a connection
+ * shows (version, cipher, certificate, fingerprint) and CCC.  The server
+ * side is tls_server.c, the client side tls_client.c, the known-hosts
+ * file tls_known.c; conn.c does the reads and writes after a handshake. */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+#include <openssl/x509.h>
 
 #include "sys.h"
 #include "tls.h"
+#include "tls_p.h"
 
-/* Sessions must outlive long FTP sessions: every data connection resumes
- * the control connection's session.  RFC 8446 caps tickets at 7 days. */
-#define TLS_SESSION_TIMEOUT (24L * 60 * 60)
-/* With read-ahead, one recv() can bring in several 16 KiB records. */
-#define TLS_DATA_READBUF (64 * 1024)
-#define TLS_SHA256_LEN 32
-/* Records gathered per send() while conn_write_full runs. */
-#define TLS_WBUF (64 * 1024)
+const unsigned char tls_alpn_ftp[4] = { 3, 'f', 't', 'p' };
 
-static const unsigned char tls_alpn_ftp[] = { 3, 'f', 't', 'p' };
-
-#if OPENSSL_VERSION_NUMBER < 0x30000000L
-/* 1.1.1: the SSL keeps its own reference, so a borrowed pointer is safe. */
-static X509 *
-SSL_get0_peer_certificate(const SSL *ssl)
-{
-	X509 *x = SSL_get_peer_certificate(ssl);
-
-	X509_free(x);
-	return x;
-}
-#endif
-
-/* ------------------------------------------------------------ helpers */
-
-static void tls_seterr(char *err, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
+void
 tls_seterr(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;
@@ -126,97 +97,14 @@ struct tls_fds {
 	int rfd, wfd;
 	int rsock, wsock;	/* 1 socket, 0 not, -1 unknown */
 	int eof;
-	int coalesce;		/* gather records until a flush */
-	size_t woff, wlen;	/* unsent bytes are wbuf[woff..wlen) */
-	char wbuf[TLS_WBUF];
 };
 
 static BIO_METHOD *tls_bio_method;
 static int tls_link_idx = -1;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 
-/* One non-blocking send of p; -1 with errno (EAGAIN: try later). */
-static ssize_t
-tls_fd_send(struct tls_fds *f, const char *p, size_t n)
-{
-	ssize_t r = -1;
-
-	if (f->wsock != 0) {
-		do
-			r = send(f->wfd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		while (r < 0 && errno == EINTR);
-		if (r < 0 && errno == ENOTSOCK)
-			f->wsock = 0;
-		else
-			f->wsock = 1;
-	}
-	if (f->wsock == 0) {
-		if (sys_poll_one(f->wfd, POLLOUT, 0) == 0) {
-			errno = EAGAIN;
-			return -1;
-		}
-		r = sys_write(f->wfd, p, n);
-	}
-	return r;
-}
-
-/* Sends what is gathered.  1 all sent, 0 not yet (retry), -1 error. */
-static int
-tls_bio_drain(BIO *b, struct tls_fds *f)
-{
-	ssize_t r;
-
-	while (f->woff < f->wlen) {
-		r = tls_fd_send(f, f->wbuf + f->woff, f->wlen - f->woff);
-		if (r < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				BIO_set_retry_write(b);
-				return 0;
-			}
-			return -1;
-		}
-		f->woff += (size_t)r;
-	}
-	f->woff = 0;
-	f->wlen = 0;
-	return 1;
-}
-
 static int
 tls_bio_write(BIO *b, const char *p, size_t n, size_t *done)
-{
-	struct tls_fds *f = BIO_get_data(b);
-	ssize_t r;
-
-	BIO_clear_retry_flags(b);
-	if (f->coalesce || f->wlen > 0) {
-		if (f->coalesce && f->wlen + n <= sizeof f->wbuf) {
-			memcpy(f->wbuf + f->wlen, p, n);
-			f->wlen += n;
-			*done = n;
-			return 1;
-		}
-		if (tls_bio_drain(b, f) <= 0)
-			return 0;
-		if (f->coalesce && n <= sizeof f->wbuf) {
-			memcpy(f->wbuf, p, n);
-			f->wlen = n;
-			*done = n;
-			return 1;
-		}
-	}
-	r = tls_fd_send(f, p, n);
-	if (r < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			BIO_set_retry_write(b);
-		return 0;
-	}
-	*done = (size_t)r;
-	return 1;
-}
-
-static int
-tls_bio_write_old(BIO *b, const char *p, size_t n, size_t *done)
 {
 	struct tls_fds *f = BIO_get_data(b);
 	ssize_t r = -1;
@@ -288,19 +176,13 @@ tls_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
 	struct tls_fds *f = BIO_get_data(b);
 
+	(void)num;
 	(void)ptr;
 	switch (cmd) {
 	case BIO_CTRL_FLUSH:
-		BIO_clear_retry_flags(b);
-		return f == NULL ? 1 : tls_bio_drain(b, f);
-	case BIO_CTRL_WPENDING:
-		return f == NULL ? 0 : (long)(f->wlen - f->woff);
+		return 1;	/* nothing is buffered here */
 	case BIO_CTRL_EOF:
 		return f != NULL && f->eof;
-	case TLS_BIO_CTRL_COALESCE:
-		if (f != NULL)
-			f->coalesce = num != 0;
-		return 1;
 	default:
 		return 0;
 	}
@@ -321,16 +203,6 @@ tls_bio_destroy(BIO *b)
 	BIO_set_data(b, NULL);
 	return 1;
 }
-
-/* Per-SSL state we need beyond OpenSSL's (freed with the SSL). */
-struct tls_link {
-	int is_ctrl;
-	unsigned char sid_ctx[SSL_MAX_SID_CTX_LENGTH];	/* server */
-	SSL_SESSION *sess;	/* client: newest resumable session */
-	char *host;		/* client: the name checked */
-	unsigned char fp[TLS_SHA256_LEN];	/* client: control peer */
-	int have_fp;
-};
 
 static void
 tls_link_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
@@ -372,7 +244,7 @@ tls_init_once(void)
 	tls_bio_method = m;
 }
 
-static int
+int
 tls_init(char *err, size_t errlen)
 {
 	if (pthread_once(&tls_once, tls_init_once) != 0 ||
@@ -383,7 +255,7 @@ tls_init(char *err, size_t errlen)
 	return 0;
 }
 
-static struct tls_link *
+struct tls_link *
 tls_link_get(const SSL *ssl)
 {
 	if (ssl == NULL || tls_link_idx < 0)
@@ -394,7 +266,7 @@ tls_link_get(const SSL *ssl)
 /* Frees an SSL that never made it into a conn.  Marking close_notify as
  * sent keeps OpenSSL from dropping a resumed session from the server
  * cache, which later data connections still need. */
-static void
+void
 tls_ssl_discard(SSL *ssl)
 {
 	if (ssl == NULL)
@@ -404,8 +276,7 @@ tls_ssl_discard(SSL *ssl)
 	ERR_clear_error();
 }
 
-/* A new SSL bound to c's descriptors, with a tls_link attached. */
-static SSL *
+SSL *
 tls_ssl_new(SSL_CTX *ctx, const struct conn *c, int is_ctrl, char *err,
 	    size_t errlen)
 {
@@ -426,7 +297,7 @@ tls_ssl_new(SSL_CTX *ctx, const struct conn *c, int is_ctrl, char *err,
 	}
 	ssl = SSL_new(ctx);
 	l = calloc(1, sizeof *l);
-	f = malloc(sizeof *f);
+	f = calloc(1, sizeof *f);
 	b = BIO_new(tls_bio_method);
 	if (ssl == NULL || l == NULL || f == NULL || b == NULL) {
 		free(l);
@@ -436,7 +307,6 @@ tls_ssl_new(SSL_CTX *ctx, const struct conn *c, int is_ctrl, char *err,
 		tls_seterr(err, errlen, "TLS: out of memory");
 		return NULL;
 	}
-	memset(f, 0, offsetof(struct tls_fds, wbuf));
 	f->rfd = c->fd;
 	f->wfd = c->wfd;
 	f->rsock = -1;
@@ -454,8 +324,7 @@ tls_ssl_new(SSL_CTX *ctx, const struct conn *c, int is_ctrl, char *err,
 	return ssl;
 }
 
-/* Drives the handshake to its end within c->timeout_ms in total. */
-static int
+int
 tls_handshake(SSL *ssl, const struct conn *c, const char *what, char *err,
 	      size_t errlen)
 {
@@ -507,7 +376,7 @@ tls_handshake(SSL *ssl, const struct conn *c, const char *what, char *err,
 	}
 }
 
-static int
+int
 tls_set_versions(SSL_CTX *ctx, int max_version)
 {
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
@@ -518,8 +387,7 @@ tls_set_versions(SSL_CTX *ctx, int max_version)
 	return 0;
 }
 
-/* SHA-256 of the peer's certificate.  0 or -1 (no certificate). */
-static int
+int
 tls_peer_digest(const SSL *ssl, unsigned char md[TLS_SHA256_LEN])
 {
 	X509 *x = SSL_get0_peer_certificate(ssl);
@@ -544,654 +412,7 @@ tls_format_fp(const unsigned char md[TLS_SHA256_LEN], char *out, size_t n)
 	(void)snprintf(out, n, "SHA256:%s", (const char *)b64);
 }
 
-/* ------------------------------------------------------------ server */
-
-struct tls_file_id {
-	int missing;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-};
-
-struct tls_server {
-	SSL_CTX *ctx;		/* for sessions accepted from now on */
-	char *cert, *key, *ciphers;
-	int max_version;
-	struct tls_file_id cert_id, key_id;	/* what ctx was built from */
-	int have_bad;
-	struct tls_file_id bad_cert, bad_key;	/* last broken version */
-};
-
-static void
-tls_file_id_get(const char *path, struct tls_file_id *id)
-{
-	struct stat st;
-
-	memset(id, 0, sizeof *id);
-	if (stat(path, &st) < 0) {
-		id->missing = 1;
-		return;
-	}
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtime = st.st_mtim;
-}
-
-static int
-tls_file_id_same(const struct tls_file_id *a, const struct tls_file_id *b)
-{
-	if (a->missing || b->missing)
-		return a->missing == b->missing;
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	    a->mtime.tv_sec == b->mtime.tv_sec &&
-	    a->mtime.tv_nsec == b->mtime.tv_nsec;
-}
-
-/* Never prompt on the terminal for a key passphrase. */
-static int
-tls_no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return 0;
-}
-
-/* SECURITY: a client that offers ALPN must offer "ftp"; one that offers
- * only, say, http/1.1 is talking to the wrong service (ALPACA). */
-static int
-tls_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-		const unsigned char *in, unsigned int inlen, void *arg)
-{
-	unsigned int i = 0;
-
-	(void)ssl;
-	(void)arg;
-	while (i < inlen) {
-		unsigned int len = in[i];
-
-		if (len == 0 || i + 1 + len > inlen)
-			break;
-		if (len == tls_alpn_ftp[0] &&
-		    memcmp(in + i + 1, tls_alpn_ftp + 1, len) == 0) {
-			*out = in + i + 1;
-			*outlen = (unsigned char)len;
-			return SSL_TLSEXT_ERR_OK;
-		}
-		i += 1 + len;
-	}
-	return SSL_TLSEXT_ERR_ALERT_FATAL;
-}
-
-/* Splits "a:TLS_x:b" into the TLS 1.2 list "a:b" and TLS 1.3 "TLS_x". */
-static int
-tls_set_ciphers(SSL_CTX *ctx, const char *list, char *err, size_t errlen)
-{
-	char *copy, *tok, *save = NULL, *l12, *l13, why[256];
-	size_t n, u12 = 0, u13 = 0;
-	int rc = 0;
-
-	if (list == NULL || list[0] == '\0')
-		return 0;
-	n = strlen(list) + 1;
-	copy = strdup(list);
-	l12 = calloc(1, n);
-	l13 = calloc(1, n);
-	if (copy == NULL || l12 == NULL || l13 == NULL) {
-		tls_seterr(err, errlen, "TLS: out of memory");
-		rc = -1;
-		goto out;
-	}
-	/* Each output is at most strlen(list)+1 bytes: tokens and their
-	 * separators come from list. */
-	for (tok = strtok_r(copy, ":, ", &save); tok != NULL;
-	     tok = strtok_r(NULL, ":, ", &save)) {
-		int v13 = strncmp(tok, "TLS_", 4) == 0;
-		char *dst = v13 ? l13 : l12;
-		size_t *used = v13 ? &u13 : &u12, tl = strlen(tok);
-
-		if (*used > 0)
-			dst[(*used)++] = ':';
-		memcpy(dst + *used, tok, tl + 1);
-		*used += tl;
-	}
-	ERR_clear_error();
-	if (l12[0] != '\0' && SSL_CTX_set_cipher_list(ctx, l12) != 1) {
-		tls_seterr(err, errlen, "tls_ciphers \"%s\": %s", l12,
-		    tls_error_text(why, sizeof why));
-		rc = -1;
-	} else if (l13[0] != '\0' && SSL_CTX_set_ciphersuites(ctx, l13) != 1) {
-		tls_seterr(err, errlen, "tls_ciphers \"%s\": %s", l13,
-		    tls_error_text(why, sizeof why));
-		rc = -1;
-	}
-out:
-	free(copy);
-	free(l12);
-	free(l13);
-	return rc;
-}
-
-static SSL_CTX *
-tls_server_ctx(const struct tls_server *s, char *err, size_t errlen)
-{
-	SSL_CTX *ctx;
-	char why[256];
-
-	ERR_clear_error();
-	ctx = SSL_CTX_new(TLS_server_method());
-	if (ctx == NULL || tls_set_versions(ctx, s->max_version) < 0) {
-		tls_seterr(err, errlen, "TLS: cannot create context: %s",
-		    tls_error_text(why, sizeof why));
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
-	SSL_CTX_set_default_passwd_cb(ctx, tls_no_passphrase);
-	SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_select, NULL);
-	(void)SSL_CTX_set_timeout(ctx, TLS_SESSION_TIMEOUT);
-	(void)SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-	if (tls_set_ciphers(ctx, s->ciphers, err, errlen) < 0)
-		goto fail;
-	if (SSL_CTX_use_certificate_chain_file(ctx, s->cert) != 1) {
-		tls_seterr(err, errlen, "certificate %s: %s", s->cert,
-		    tls_error_text(why, sizeof why));
-		goto fail;
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, s->key, SSL_FILETYPE_PEM) != 1) {
-		unsigned long e = ERR_peek_error();
-
-		if (ERR_GET_LIB(e) == ERR_LIB_X509 &&
-		    ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH)
-			goto mismatch;
-		tls_seterr(err, errlen, "key %s: %s", s->key,
-		    tls_error_text(why, sizeof why));
-		goto fail;
-	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-mismatch:
-		ERR_clear_error();
-		tls_seterr(err, errlen, "key %s does not match certificate %s",
-		    s->key, s->cert);
-		goto fail;
-	}
-	return ctx;
-fail:
-	SSL_CTX_free(ctx);
-	ERR_clear_error();
-	return NULL;
-}
-
-struct tls_server *
-tls_server_new(const struct tls_server_opts *o, char *err, size_t errlen)
-{
-	struct tls_server *s;
-
-	if (tls_init(err, errlen) < 0)
-		return NULL;
-	if (o->cert == NULL || o->cert[0] == '\0') {
-		tls_seterr(err, errlen, "TLS: no certificate file given");
-		return NULL;
-	}
-	s = calloc(1, sizeof *s);
-	if (s == NULL) {
-		tls_seterr(err, errlen, "TLS: out of memory");
-		return NULL;
-	}
-	s->cert = strdup(o->cert);
-	s->key = strdup(o->key != NULL && o->key[0] != '\0' ? o->key : o->cert);
-	s->ciphers = o->ciphers != NULL ? strdup(o->ciphers) : NULL;
-	s->max_version = o->max_version;
-	if (s->cert == NULL || s->key == NULL ||
-	    (o->ciphers != NULL && s->ciphers == NULL)) {
-		tls_seterr(err, errlen, "TLS: out of memory");
-		tls_server_free(s);
-		return NULL;
-	}
-	/* Stat before reading: a change during the load is seen next time. */
-	tls_file_id_get(s->cert, &s->cert_id);
-	tls_file_id_get(s->key, &s->key_id);
-	s->ctx = tls_server_ctx(s, err, errlen);
-	if (s->ctx == NULL) {
-		tls_server_free(s);
-		return NULL;
-	}
-	return s;
-}
-
-int
-tls_server_reload(struct tls_server *s, char *err, size_t errlen)
-{
-	struct tls_file_id c, k;
-	SSL_CTX *ctx;
-
-	tls_file_id_get(s->cert, &c);
-	tls_file_id_get(s->key, &k);
-	if (tls_file_id_same(&c, &s->cert_id) && tls_file_id_same(&k, &s->key_id))
-		return 0;
-	if (s->have_bad && tls_file_id_same(&c, &s->bad_cert) &&
-	    tls_file_id_same(&k, &s->bad_key))
-		return 0;	/* reported already */
-	ctx = tls_server_ctx(s, err, errlen);
-	if (ctx == NULL) {
-		s->have_bad = 1;
-		s->bad_cert = c;
-		s->bad_key = k;
-		return -1;
-	}
-	/* Sessions already running hold their own reference. */
-	SSL_CTX_free(s->ctx);
-	s->ctx = ctx;
-	s->cert_id = c;
-	s->key_id = k;
-	s->have_bad = 0;
-	return 1;
-}
-
-void
-tls_server_free(struct tls_server *s)
-{
-	if (s == NULL)
-		return;
-	SSL_CTX_free(s->ctx);
-	free(s->cert);
-	free(s->key);
-	free(s->ciphers);
-	free(s);
-}
-
-int
-tls_accept(struct tls_server *s, struct conn *c, char *err, size_t errlen)
-{
-	struct tls_link *l;
-	SSL *ssl;
-
-	ssl = tls_ssl_new(s->ctx, c, 1, err, errlen);
-	if (ssl == NULL)
-		return -1;
-	l = tls_link_get(ssl);
-	/* SECURITY: a context of its own per FTP session, so sessions and
-	 * tickets of other FTP sessions (same context and ticket keys,
-	 * inherited across fork) cannot be resumed on our data channel. */
-	if (RAND_bytes(l->sid_ctx, sizeof l->sid_ctx) != 1 ||
-	    SSL_set_session_id_context(ssl, l->sid_ctx, sizeof l->sid_ctx) != 1) {
-		tls_seterr(err, errlen, "TLS: cannot set session id context");
-		tls_ssl_discard(ssl);
-		return -1;
-	}
-	/* OpenSSL sends TLS 1.3 tickets right after the handshake (before
-	 * SSL_do_handshake returns), so the client has one in hand by the
-	 * time it reads our next reply. */
-	SSL_set_accept_state(ssl);
-	if (tls_handshake(ssl, c, "TLS handshake", err, errlen) < 0) {
-		tls_ssl_discard(ssl);
-		return -1;
-	}
-	c->tls = ssl;
-	return 0;
-}
-
-int
-tls_accept_data(const struct conn *ctrl, struct conn *data,
-		int require_reuse, char *err, size_t errlen)
-{
-	const struct tls_link *cl = tls_link_get(ctrl->tls);
-	SSL *ssl;
-
-	if (cl == NULL || !cl->is_ctrl || SSL_is_server(ctrl->tls) != 1) {
-		tls_seterr(err, errlen, "TLS: control connection is not TLS");
-		return -1;
-	}
-	/* The control connection's context: its ticket keys and session
-	 * cache, even if the parent reloaded the certificate since. */
-	ssl = tls_ssl_new(SSL_get_SSL_CTX(ctrl->tls), data, 0, err, errlen);
-	if (ssl == NULL)
-		return -1;
-	if (SSL_set_session_id_context(ssl, cl->sid_ctx, sizeof cl->sid_ctx) != 1 ||
-	    SSL_set_num_tickets(ssl, 0) != 1) {
-		tls_seterr(err, errlen, "TLS: cannot set up data connection");
-		tls_ssl_discard(ssl);
-		return -1;
-	}
-	SSL_set_read_ahead(ssl, 1);
-	SSL_set_default_read_buffer_len(ssl, TLS_DATA_READBUF);
-	SSL_set_accept_state(ssl);
-	if (tls_handshake(ssl, data, "data connection TLS handshake", err,
-	    errlen) < 0) {
-		tls_ssl_discard(ssl);
-		return -1;
-	}
-	/* SECURITY: only the client that holds the control connection's
-	 * session can resume it (vsftpd's require_ssl_reuse). */
-	if (require_reuse && SSL_session_reused(ssl) != 1) {
-		tls_seterr(err, errlen, "data connection did not resume the "
-		    "control connection's TLS session (session reuse required)");
-		tls_ssl_discard(ssl);
-		return -1;
-	}
-	data->tls = ssl;
-	return 0;
-}
-
-/* ------------------------------------------------------------ client */
-
-struct tls_client {
-	SSL_CTX *ctx;
-	int insecure;
-};
-
-/* Keeps the newest resumable session of a control connection; with TLS
- * 1.3 it arrives in a ticket after the handshake, while reading. */
-static int
-tls_new_session(SSL *ssl, SSL_SESSION *sess)
-{
-	struct tls_link *l = tls_link_get(ssl);
-
-	if (l == NULL || !l->is_ctrl || SSL_SESSION_is_resumable(sess) != 1)
-		return 0;	/* OpenSSL frees it */
-	SSL_SESSION_free(l->sess);
-	l->sess = sess;
-	return 1;		/* we keep the reference */
-}
-
-struct tls_client *
-tls_client_new(const struct tls_client_opts *o, char *err, size_t errlen)
-{
-	struct tls_client *cl;
-	char why[256];
-
-	if (tls_init(err, errlen) < 0)
-		return NULL;
-	cl = calloc(1, sizeof *cl);
-	if (cl == NULL) {
-		tls_seterr(err, errlen, "TLS: out of memory");
-		return NULL;
-	}
-	cl->insecure = o->insecure;
-	ERR_clear_error();
-	cl->ctx = SSL_CTX_new(TLS_client_method());
-	if (cl->ctx == NULL || tls_set_versions(cl->ctx, o->max_version) < 0) {
-		tls_seterr(err, errlen, "TLS: cannot create context: %s",
-		    tls_error_text(why, sizeof why));
-		tls_client_free(cl);
-		return NULL;
-	}
-	if (SSL_CTX_set_default_verify_paths(cl->ctx) != 1) {
-		tls_seterr(err, errlen, "TLS: cannot use the system CA store: %s",
-		    tls_error_text(why, sizeof why));
-		tls_client_free(cl);
-		return NULL;
-	}
-	if (o->cafile != NULL && o->cafile[0] != '\0' &&
-	    SSL_CTX_load_verify_locations(cl->ctx, o->cafile, NULL) != 1) {
-		tls_seterr(err, errlen, "CA file %s: %s", o->cafile,
-		    tls_error_text(why, sizeof why));
-		tls_client_free(cl);
-		return NULL;
-	}
-	/* The chain and host name are still checked during the handshake;
-	 * tls_connect looks at the result and lets the caller weigh a
-	 * failure against a trusted fingerprint. */
-	SSL_CTX_set_verify(cl->ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_options(cl->ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_NO_COMPRESSION);
-	(void)SSL_CTX_set_timeout(cl->ctx, TLS_SESSION_TIMEOUT);
-	(void)SSL_CTX_set_session_cache_mode(cl->ctx, SSL_SESS_CACHE_CLIENT |
-	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
-	SSL_CTX_sess_set_new_cb(cl->ctx, tls_new_session);
-	if (SSL_CTX_set_alpn_protos(cl->ctx, tls_alpn_ftp,
-	    sizeof tls_alpn_ftp) != 0) {
-		tls_seterr(err, errlen, "TLS: cannot set ALPN");
-		tls_client_free(cl);
-		return NULL;
-	}
-	return cl;
-}
-
-void
-tls_client_free(struct tls_client *cl)
-{
-	if (cl == NULL)
-		return;
-	SSL_CTX_free(cl->ctx);
-	free(cl);
-	ERR_clear_error();
-}
-
-static int
-tls_is_ip(const char *host)
-{
-	unsigned char a[sizeof(struct in6_addr)];
-
-	return inet_pton(AF_INET, host, a) == 1 ||
-	    inet_pton(AF_INET6, host, a) == 1;
-}
-
-/* SNI and the name to check.  IP literals get no SNI (RFC 6066 3). */
-static int
-tls_set_host(SSL *ssl, const char *host)
-{
-	if (tls_is_ip(host))
-		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
-		    == 1 ? 0 : -1;
-	if (SSL_set_tlsext_host_name(ssl, host) != 1 ||
-	    SSL_set1_host(ssl, host) != 1)
-		return -1;
-	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	return 0;
-}
-
-/* Up to a few DNS names of the certificate, for the mismatch message. */
-static void
-tls_cert_names(X509 *x, char *out, size_t n)
-{
-	GENERAL_NAMES *gens;
-	size_t used = 0;
-	int i, cnt;
-
-	out[0] = '\0';
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	if (gens == NULL)
-		return;
-	cnt = sk_GENERAL_NAME_num(gens);
-	for (i = 0; i < cnt && i < 4; i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		const unsigned char *p;
-		int len, w;
-
-		if (g->type == GEN_DNS) {
-			p = ASN1_STRING_get0_data(g->d.dNSName);
-			len = ASN1_STRING_length(g->d.dNSName);
-		} else if (g->type == GEN_IPADD) {
-			char ip[INET6_ADDRSTRLEN];
-			int af = g->d.iPAddress->length == 4 ? AF_INET : AF_INET6;
-
-			if (inet_ntop(af, ASN1_STRING_get0_data(g->d.iPAddress),
-			    ip, sizeof ip) == NULL)
-				continue;
-			w = snprintf(out + used, n - used, "%s%s",
-			    used ? ", " : "", ip);
-			if (w < 0 || (size_t)w >= n - used)
-				break;
-			used += (size_t)w;
-			continue;
-		} else {
-			continue;
-		}
-		/* Printable ASCII only: it is the server's text. */
-		for (int k = 0; k < len; k++)
-			if (p[k] < 0x21 || p[k] > 0x7e)
-				len = 0;
-		w = snprintf(out + used, n - used, "%s%.*s", used ? ", " : "",
-		    len, (const char *)p);
-		if (w < 0 || (size_t)w >= n - used)
-			break;
-		used += (size_t)w;
-	}
-	GENERAL_NAMES_free(gens);
-}
-
-/* The verification failure as text, plus what the user can do. */
-static void
-tls_verify_text(SSL *ssl, long vr, const char *host, char *err,
-		size_t errlen)
-{
-	char names[192];
-	const char *what = X509_verify_cert_error_string(vr);
-
-	switch (vr) {
-	case X509_V_ERR_HOSTNAME_MISMATCH:
-	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		tls_cert_names(SSL_get0_peer_certificate(ssl), names,
-		    sizeof names);
-		tls_seterr(err, errlen, "certificate verify failed: %s: the "
-		    "certificate is for %s, not %s; connect with a name it "
-		    "lists, or trust it by fingerprint (--fingerprint) or "
-		    "--insecure", what, names[0] ? names : "other names", host);
-		break;
-	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-		tls_seterr(err, errlen, "certificate verify failed: %s: the "
-		    "issuer is not a trusted CA; add its CA with --cacert FILE, "
-		    "or check the fingerprint and trust it (--fingerprint), or "
-		    "use --insecure", what);
-		break;
-	case X509_V_ERR_CERT_HAS_EXPIRED:
-	case X509_V_ERR_CERT_NOT_YET_VALID:
-		tls_seterr(err, errlen, "certificate verify failed: %s: check "
-		    "this computer's clock, or ask the server's admin to renew "
-		    "it", what);
-		break;
-	default:
-		tls_seterr(err, errlen, "certificate verify failed: %s; trust it "
-		    "by fingerprint (--fingerprint) or use --insecure", what);
-		break;
-	}
-}
-
-int
-tls_connect(struct tls_client *cl, struct conn *c, const char *host,
-	    char *err, size_t errlen)
-{
-	struct tls_link *l;
-	char name[256];
-	size_t hl = strlen(host);
-	SSL *ssl;
-	long vr;
-
-	/* "[::1]" as typed in a URL is the address ::1. */
-	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']' &&
-	    hl - 2 < sizeof name) {
-		memcpy(name, host + 1, hl - 2);
-		name[hl - 2] = '\0';
-	} else if (hl < sizeof name) {
-		memcpy(name, host, hl + 1);
-	} else {
-		tls_seterr(err, errlen, "TLS: host name too long");
-		return TLS_CONNECT_FAILED;
-	}
-	ssl = tls_ssl_new(cl->ctx, c, 1, err, errlen);
-	if (ssl == NULL)
-		return TLS_CONNECT_FAILED;
-	l = tls_link_get(ssl);
-	l->host = strdup(name);
-	if (l->host == NULL || tls_set_host(ssl, name) < 0) {
-		tls_seterr(err, errlen, "TLS: cannot set host name \"%s\"", name);
-		tls_ssl_discard(ssl);
-		return TLS_CONNECT_FAILED;
-	}
-	SSL_set_connect_state(ssl);
-	if (tls_handshake(ssl, c, "TLS handshake", err, errlen) < 0) {
-		tls_ssl_discard(ssl);
-		return TLS_CONNECT_FAILED;
-	}
-	if (tls_peer_digest(ssl, l->fp) < 0) {
-		tls_seterr(err, errlen, "TLS: the server sent no certificate");
-		tls_ssl_discard(ssl);
-		return TLS_CONNECT_FAILED;
-	}
-	l->have_fp = 1;
-	c->tls = ssl;
-	vr = SSL_get_verify_result(ssl);
-	if (vr == X509_V_OK || cl->insecure)
-		return TLS_CONNECT_OK;
-	tls_verify_text(ssl, vr, name, err, errlen);
-	return TLS_CONNECT_UNTRUSTED;
-}
-
-int
-tls_connect_data(const struct conn *ctrl, struct conn *data, char *err,
-		 size_t errlen)
-{
-	const struct tls_link *cl = tls_link_get(ctrl->tls);
-	unsigned char md[TLS_SHA256_LEN];
-	SSL *ssl;
-
-	if (cl == NULL || !cl->is_ctrl || !cl->have_fp ||
-	    SSL_is_server(ctrl->tls) != 0) {
-		tls_seterr(err, errlen, "TLS: control connection is not TLS");
-		return -1;
-	}
-	ssl = tls_ssl_new(SSL_get_SSL_CTX(ctrl->tls), data, 0, err, errlen);
-	if (ssl == NULL)
-		return -1;
-	/* Same SNI as the control connection, or servers will not resume.
-	 * A copy of the session: after a TLS 1.3 resumption OpenSSL marks
-	 * the offered session as used up (tickets are meant for one use),
-	 * but every data connection of the FTP session needs to offer it. */
-	if (tls_set_host(ssl, cl->host) < 0) {
-		tls_seterr(err, errlen, "TLS: cannot set up data connection");
-		tls_ssl_discard(ssl);
-		return -1;
-	}
-	if (cl->sess != NULL) {
-		SSL_SESSION *copy = SSL_SESSION_dup(cl->sess);
-		int ok = copy != NULL && SSL_set_session(ssl, copy) == 1;
-
-		SSL_SESSION_free(copy);	/* the SSL holds its own reference */
-		if (!ok) {
-			tls_seterr(err, errlen, "TLS: cannot set up data "
-			    "connection");
-			tls_ssl_discard(ssl);
-			return -1;
-		}
-	}
-	SSL_set_read_ahead(ssl, 1);
-	SSL_set_default_read_buffer_len(ssl, TLS_DATA_READBUF);
-	SSL_set_connect_state(ssl);
-	if (tls_handshake(ssl, data, "data connection TLS handshake", err,
-	    errlen) < 0) {
-		tls_ssl_discard(ssl);
-		return -1;
-	}
-	/* SECURITY: the data peer must be the control peer. */
-	if (tls_peer_digest(ssl, md) < 0 ||
-	    CRYPTO_memcmp(md, cl->fp, sizeof md) != 0) {
-		tls_seterr(err, errlen, "data connection presented a different "
-		    "certificate than the control connection");
-		tls_ssl_discard(ssl);
-		return -1;
-	}
-	data->tls = ssl;
-	return 0;
-}
-
-int
-tls_has_session(const struct conn *ctrl)
-{
-	const struct tls_link *l = tls_link_get(ctrl->tls);
-
-	return l != NULL && l->sess != NULL;
-}
-
-/* -------------------------------------------------------------- both */
+/* ------------------------------------------------- what is shown */
 
 int
 tls_session_reused(const struct conn *c)

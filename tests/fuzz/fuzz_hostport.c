@@ -95,7 +95,9 @@ mode_parse(const char *s)
 		for (size_t i = 0; i < n; i++)
 			delims += s[i] == s[0];
 		FUZZ_ASSERT(delims == 4);
-		round_trip(&a, net_family(&a) == AF_INET);
+		round_trip(&a, net_family(&a) == AF_INET ||
+			   IN6_IS_ADDR_V4MAPPED(
+				&((struct sockaddr_in6 *)&a.ss)->sin6_addr));
 	}
 	if (parse_epsv_arg(s, &what) == 0)
 		FUZZ_ASSERT(what == 0 || what == AF_INET || what == AF_INET6 ||

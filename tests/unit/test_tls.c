@@ -3,7 +3,7 @@
  * and data both ways (also through xfer), host name and CA checks,
  * fingerprints and the known-hosts file, data-connection resumption (and
  * its refusal), certificate reload, TLS 1.1 and foreign ALPN refused,
- * timeouts, truncation, CCC. */
+ * timeouts, truncation, CCC, inetd-style pipes. */
 #include "config.h"
 
 #include <errno.h>
@@ -1247,6 +1247,69 @@ test_tls_unwrap(void)
 	tls_server_free(x.srv);
 }
 
+struct pipe_side {
+	struct tls_server *srv;
+	int rfd, wfd, rc, eof_rc;
+};
+
+static void *
+pipe_server(void *arg)
+{
+	struct pipe_side *x = arg;
+	struct conn c;
+	char buf[256];
+	ssize_t r;
+
+	conn_init(&c, x->rfd, T_TIMEOUT);
+	c.wfd = x->wfd;
+	x->rc = tls_accept(x->srv, &c, NULL, 0);
+	if (x->rc == 0) {
+		while ((r = conn_read(&c, buf, sizeof buf)) > 0)
+			if (conn_write_full(&c, buf, (size_t)r) < 0)
+				break;
+		x->eof_rc = (int)r;
+	}
+	conn_close(&c);
+	return NULL;
+}
+
+/* inetd style: reads from one descriptor, writes to another, and they
+ * are pipes, not sockets. */
+static void
+test_tls_split_pipes(void)
+{
+	struct pipe_side x = { 0 };
+	struct tls_client *cl;
+	struct conn c;
+	pthread_t th;
+	char err[256], b[64];
+	int up[2], down[2];
+
+	CU_ASSERT_FATAL(fixture() == 0);
+	x.srv = server_new(fx.cert1, fx.key1, NULL);
+	cl = client_new(fx.root, 0, 0);
+	CU_ASSERT_FATAL(x.srv != NULL && cl != NULL);
+	CU_ASSERT_FATAL(pipe(up) == 0 && pipe(down) == 0);
+	x.rfd = up[0];
+	x.wfd = down[1];
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, pipe_server, &x) == 0);
+	conn_init(&c, down[0], T_TIMEOUT);
+	c.wfd = up[1];
+	CU_ASSERT_EQUAL(tls_connect(cl, &c, "localhost", err, sizeof err),
+	    TLS_CONNECT_OK);
+	CU_ASSERT_EQUAL(conn_write_full(&c, "over pipes\r\n", 12), 0);
+	CU_ASSERT_EQUAL(read_exact(&c, b, 12), 0);
+	CU_ASSERT_EQUAL(memcmp(b, "over pipes\r\n", 12), 0);
+	conn_shutdown(&c);	/* close_notify, then close the write pipe */
+	CU_ASSERT_EQUAL(conn_read(&c, b, sizeof b), 0);
+	conn_close(&c);
+	CU_ASSERT_FATAL(pthread_join(th, NULL) == 0);
+	CU_ASSERT_EQUAL(x.rc, 0);
+	CU_ASSERT_EQUAL(x.eof_rc, 0);
+	tls_client_free(cl);
+	tls_server_free(x.srv);
+}
+
 void
 suite_tls(void)
 {
@@ -1263,4 +1326,5 @@ suite_tls(void)
 	UNIT_TEST(test_tls_server_config_errors);
 	UNIT_TEST(test_tls_handshake_timeout);
 	UNIT_TEST(test_tls_unwrap);
+	UNIT_TEST(test_tls_split_pipes);
 }
