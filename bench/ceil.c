@@ -79,6 +79,18 @@ tls_ctx(int server, const char *cert, const char *key)
 	return ctx;
 }
 
+/* CEIL_SNDBUF / CEIL_RCVBUF (bytes) pin a socket buffer size; unset
+ * leaves the kernel's autotuning alone. */
+static void
+sockbuf(int s, int opt, const char *env)
+{
+	const char *v = getenv(env);
+	int sz;
+
+	if (v != NULL && (sz = atoi(v)) > 0)
+		(void)setsockopt(s, SOL_SOCKET, opt, &sz, sizeof sz);
+}
+
 static void
 sender(int lfd, const char *mode, const char *file, const char *cert,
        const char *key)
@@ -88,6 +100,7 @@ sender(int lfd, const char *mode, const char *file, const char *cert,
 
 	if (s < 0 || fd < 0 || fstat(fd, &st) < 0)
 		die("sender setup");
+	sockbuf(s, SO_SNDBUF, "CEIL_SNDBUF");
 	if (strcmp(mode, "tls") == 0) {
 		SSL_CTX *ctx = tls_ctx(1, cert, key);
 		SSL *ssl = SSL_new(ctx);
@@ -250,6 +263,8 @@ main(int argc, char **argv)
 		die(out);
 	t0 = now();
 	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s >= 0)
+		sockbuf(s, SO_RCVBUF, "CEIL_RCVBUF");
 	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) < 0)
 		die("connect");
 	if (strcmp(mode, "tls") == 0)

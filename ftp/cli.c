@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "parse.h"
+#include "tls.h"
 
 #define MAX_PARALLEL 64
 
@@ -113,6 +114,19 @@ take_value(struct cli *o, int opt, const char *v, char *err, size_t errlen)
 	case 'S':	/* --script */
 		o->script = v;
 		return 0;
+	case 'C':	/* --cacert */
+		o->cacert = v;
+		return 0;
+	case 'F':	/* --fingerprint */
+		/* SECURITY: a typo must not turn into "no pin" */
+		if (!tls_fingerprint_match(v, v))
+			return fail(err, errlen, "bad --fingerprint: %s (use "
+				    "SHA256:<base64> or 64 hex digits)", v);
+		o->fingerprint = v;
+		return 0;
+	case 'K':	/* --known-hosts */
+		o->known_hosts = v;
+		return 0;
 	case 'j':	/* --parallel */
 		if (parse_u64(v, MAX_PARALLEL, &n) < 0 || n == 0)
 			return fail(err, errlen, "bad --parallel value: %s "
@@ -133,6 +147,8 @@ long_option(struct cli *o, const char *arg, int argc, char **argv, int *i,
 	} longs[] = {
 		{ "help", 0 }, { "version", 0 }, { "no-progress", 0 },
 		{ "stop-on-error", 0 }, { "script", 'S' }, { "parallel", 'j' },
+		{ "tls", 0 }, { "insecure", 0 }, { "cacert", 'C' },
+		{ "fingerprint", 'F' }, { "known-hosts", 'K' },
 	};
 	const char *name = arg + 2, *eq = strchr(name, '=');
 	size_t n = eq ? (size_t)(eq - name) : strlen(name);
@@ -145,12 +161,18 @@ long_option(struct cli *o, const char *arg, int argc, char **argv, int *i,
 			if (eq)
 				return fail(err, errlen, "option --%s takes no "
 					    "value", longs[k].name);
-			switch (name[0]) {
-			case 'h': o->help = 1; break;
-			case 'v': o->version = 1; break;
-			case 'n': o->quiet = 1; break;
-			case 's': o->stop_on_error = 1; break;
-			}
+			if (strcmp(longs[k].name, "help") == 0)
+				o->help = 1;
+			else if (strcmp(longs[k].name, "version") == 0)
+				o->version = 1;
+			else if (strcmp(longs[k].name, "no-progress") == 0)
+				o->quiet = 1;
+			else if (strcmp(longs[k].name, "stop-on-error") == 0)
+				o->stop_on_error = 1;
+			else if (strcmp(longs[k].name, "tls") == 0)
+				o->tls = 1;
+			else if (strcmp(longs[k].name, "insecure") == 0)
+				o->insecure = 1;
 			return 0;
 		}
 		if (eq)
@@ -252,6 +274,9 @@ next_arg:
 	o->args[o->nargs] = NULL;
 	if (o->upload_url && o->nargs == 0)
 		return fail(err, errlen, "%s", "-u needs the files to upload");
+	if (o->insecure && o->fingerprint)
+		return fail(err, errlen, "%s", "--insecure and --fingerprint "
+			    "contradict each other");
 	return 0;
 }
 
@@ -262,6 +287,7 @@ cli_usage(FILE *fp)
 "usage: ftp [options] [host [port]]\n"
 "       ftp [options] ftp://[user[:password]@]host[:port]/path ...\n"
 "       ftp [options] -u ftp://[user[:password]@]host[:port]/path/ file ...\n"
+"       (ftps:// for implicit TLS, port 990; ftpes:// for AUTH TLS)\n"
 "\n"
 "Options (as in tnftp):\n"
 "  -4, -6          use IPv4 / IPv6 only\n"
@@ -287,6 +313,15 @@ cli_usage(FILE *fp)
 "  --stop-on-error stop at the first failing command\n"
 "  --parallel N    connections for mirror, mget and mput (1-64)\n"
 "  --help, --version\n"
+"TLS (FTPS, RFC 4217):\n"
+"  --tls           require TLS: AUTH TLS before login, PROT P for data;\n"
+"                  a server that cannot is left (exit 5)\n"
+"  --cacert FILE   trust the CA(s) in FILE (PEM) besides the system's\n"
+"  --fingerprint SHA256:...  accept exactly this certificate (a pin)\n"
+"  --known-hosts FILE  remembered certificates (default ~/.ftp_known_hosts)\n"
+"  --insecure      do not check the certificate at all (says so)\n"
+"  An unverified certificate is accepted if remembered in the known-hosts\n"
+"  file; otherwise ftp asks once on a terminal, and batch mode refuses.\n"
 "\n"
 "Exit status:\n"
 "  0 all done            1 other failure        2 login refused\n"

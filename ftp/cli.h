@@ -31,6 +31,11 @@ struct cli {
 	const char *script;	/* --script FILE */
 	int stop_on_error;	/* --stop-on-error */
 	int parallel;		/* --parallel N, 0 unset */
+	int tls;		/* --tls */
+	int insecure;		/* --insecure */
+	const char *cacert;	/* --cacert FILE */
+	const char *fingerprint;	/* --fingerprint SHA256:... */
+	const char *known_hosts;	/* --known-hosts FILE */
 	int help;		/* --help / -h */
 	int version;		/* --version */
 	char **args;		/* operands (host [port] or URLs or files) */

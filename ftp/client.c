@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "client.h"
+#include "ftps.h"
 #include "intr.h"
 #include "parse.h"
 #include "session.h"
@@ -68,6 +69,10 @@ drop(struct ftp_client *c)
 	c->logged_in = 0;
 	c->type = 0;
 	c->epsv_broken = 0;
+	c->tls_on = 0;
+	c->prot_p = 0;
+	c->tls_fp[0] = '\0';
+	c->tls_trust = NULL;
 	feat_clear(c);
 	free(c->lr);
 	c->lr = NULL;
@@ -124,6 +129,8 @@ client_connect(struct ftp_client *c, const char *host, const char *port,
 		printf("Connected to %s (%s).\n", host,
 		       net_ntop(&c->peer, a, sizeof a, 1));
 	}
+	if (c->tls_mode == FTPS_IMPLICIT && (code = ftps_start(c)) != ST_OK)
+		return code;
 	do
 		code = client_reply(c);
 	while (code >= 100 && code < 200);
@@ -135,6 +142,8 @@ client_connect(struct ftp_client *c, const char *host, const char *port,
 		drop(c);
 		return st == ST_OK ? ST_OTHER : (code == 421 ? ST_NET : st);
 	}
+	if (c->tls_mode == FTPS_EXPLICIT)
+		return ftps_auth(c);
 	return ST_OK;
 }
 
@@ -236,8 +245,9 @@ client_reply(struct ftp_client *c)
 	c->printed = 0;
 	if (!c->connected)
 		return -1;
-	/* Wait here rather than inside reply_read so Ctrl-C is noticed. */
-	while (line_pending(c->lr) == 0) {
+	/* Wait here rather than inside reply_read so Ctrl-C is noticed.
+	 * TLS may hold decrypted bytes that poll() cannot see. */
+	while (line_pending(c->lr) == 0 && !conn_has_pending(&c->ctrl)) {
 		int p = intr_poll(c->ctrl.fd, POLLIN, c->set->ctrl_timeout_ms);
 
 		if (p > 0)
@@ -362,6 +372,8 @@ client_login(struct ftp_client *c, const char *user, const char *pass,
 		c->user = dup_or_null(user);
 		c->pass = dup_or_null(pass);
 		c->acct = dup_or_null(acct);
+		if (c->tls_on && (st = ftps_protect(c)) != ST_OK)
+			goto out;
 		c->logged_in = 1;
 		client_feat(c);
 		c->type = 0;
@@ -373,6 +385,7 @@ client_login(struct ftp_client *c, const char *user, const char *pass,
 		(void)client_fail(c, code, "login failed");
 		st = code == 421 ? ST_NET : ST_LOGIN;
 	}
+out:
 	secret_free(&asked_pass);
 	secret_free(&asked_acct);
 	return st;
@@ -510,8 +523,8 @@ client_send_abort(struct ftp_client *c)
 		(void)fflush(stdout);
 	}
 	/* RFC 959 4.1.3: Telnet IP, then Synch (the IAC sent urgent so the
-	 * server's TCP marks it; DM follows in band), then ABOR.  TLS (later)
-	 * cannot carry urgent data: then only ABOR is sent. */
+	 * server's TCP marks it; DM follows in band), then ABOR.  TLS cannot
+	 * carry urgent data: then only ABOR is sent. */
 	if (c->ctrl.tls == NULL) {
 		ssize_t n = send(c->ctrl.fd, ipsynch, sizeof ipsynch, MSG_OOB);
 

@@ -11,8 +11,12 @@
 #include "line.h"
 #include "net.h"
 #include "reply.h"
+#include "tls.h"
 
 struct settings;
+
+/* TLS on a connection (ftps.c does the work) */
+enum { FTPS_NONE = 0, FTPS_EXPLICIT = 1, FTPS_IMPLICIT = 2 };
 
 #define CLIENT_HOSTLEN 256
 #define CLIENT_MAXFEAT 64
@@ -42,6 +46,15 @@ struct ftp_client {
 	int quiet;			/* >0: do not print replies (completion) */
 	int printed;			/* last reply was shown to the user */
 
+	/* TLS: tls_mode is what client_connect sets up; the rest describes
+	 * the connection made */
+	int tls_mode;			/* FTPS_* */
+	int tls_on;			/* the control connection is TLS */
+	int prot_p;			/* PROT P accepted: data is TLS too */
+	char tls_fp[TLS_FP_STRLEN];	/* fingerprint of the accepted cert */
+	char tls_pin[TLS_FP_STRLEN];	/* workers: the main connection's */
+	const char *tls_trust;		/* why it was accepted */
+
 	/* FEAT cache */
 	int feat_known;
 	int nfeat;
@@ -50,8 +63,10 @@ struct ftp_client {
 };
 
 void client_init(struct ftp_client *c, const struct settings *set);
-/* Connects to host:port and reads the greeting.  Returns ST_OK or a
- * status with the reason already printed. */
+/* Connects to host:port and reads the greeting; with c->tls_mode set,
+ * TLS first (implicit) or AUTH TLS after the greeting (explicit).
+ * Returns ST_OK or a status with the reason already printed (ST_TLS
+ * when TLS was asked for and could not be had). */
 int client_connect(struct ftp_client *c, const char *host, const char *port,
 		   int family);
 /* Closes the control connection (sends QUIT first if send_quit). */
@@ -78,7 +93,8 @@ const char *client_last(const struct ftp_client *c);
 int client_fail(struct ftp_client *c, int code, const char *what);
 
 /* USER/PASS/ACCT.  pass/acct may be NULL: then they are asked for through
- * ask_pass (may be NULL: fail).  On success also sends FEAT and TYPE I.
+ * ask_pass (may be NULL: fail).  On success also sends PBSZ/PROT on a TLS
+ * connection (ST_TLS and disconnected if refused), FEAT and TYPE I.
  * Returns ST_OK, ST_LOGIN, ST_NET ... */
 typedef char *(*client_ask_fn)(const char *prompt, int echo);
 int client_login(struct ftp_client *c, const char *user, const char *pass,

@@ -51,9 +51,10 @@ int cmd_mirror(int argc, char **argv);
 
 
 /* cmds_conn.c helpers shared with main.c and fetch.c */
-/* Connects the main session (retrying per -r) and, when autologin is
- * set, logs in with user/pass if given, else netrc, else asks.  Runs the
+/* Connects the main session (retrying per -r) with TLS as tls says
+ * (FTPS_NONE, FTPS_EXPLICIT, FTPS_IMPLICIT) and, when autologin is set,
+ * logs in with user/pass if given, else netrc, else asks.  Runs the
  * netrc "macdef init" after login.  Returns a status. */
 int session_open(const char *host, const char *port, const char *user,
-		 const char *pass, int autologin);
+		 const char *pass, int autologin, int tls);
 #endif

@@ -12,9 +12,11 @@
 #include "cmds.h"
 #include "cmdtab.h"
 #include "complete.h"
+#include "fetch.h"
 #include "netrc.h"
 #include "session.h"
 #include "status.h"
+#include "url.h"
 
 #define RETRY_TRIES 10
 
@@ -102,11 +104,13 @@ autologin(const char *host, const char *user, const char *pass)
 
 int
 session_open(const char *host, const char *port, const char *user,
-	     const char *pass, int autolog)
+	     const char *pass, int autolog, int tls)
 {
 	int st = ST_NET, tries = ses->set.retry_secs ? RETRY_TRIES : 1;
 
 	complete_invalidate();
+	ses->cl.tls_mode = tls;
+	ses->cl.tls_pin[0] = '\0';
 	for (int i = 0; i < tries; i++) {
 		if (i > 0) {
 			fprintf(stderr, "ftp: retrying in %u seconds\n",
@@ -122,21 +126,33 @@ session_open(const char *host, const char *port, const char *user,
 	return autologin(host, user, pass);
 }
 
+/* open [--tls] host [port] | open [--tls] ftp[e]s://host[:port][/dir] */
 int
 cmd_open(int argc, char **argv)
 {
 	const char *port = ses->set.port;
+	int tls = ses->set.tls, i = 1;
 
-	if (argc < 2 || argc > 3)
+	if (argc > 1 && strcmp(argv[1], "--tls") == 0) {
+		tls = 1;
+		i++;
+	}
+	if (argc - i < 1 || argc - i > 2)
 		return cmd_usage(argv[0]);
 	if (ses->cl.connected) {
 		fprintf(stderr, "ftp: already connected to %s; use `close` "
 			"first\n", ses->cl.host);
 		return ST_OTHER;
 	}
-	if (argc == 3)
-		port = argv[2];
-	return session_open(argv[1], port, NULL, NULL, ses->set.autologin);
+	if (url_is_ftp(argv[i])) {
+		if (argc - i != 1)
+			return cmd_usage(argv[0]);
+		return fetch_open_folder(argv[i], tls);
+	}
+	if (argc - i == 2)
+		port = argv[i + 1];
+	return session_open(argv[i], port, NULL, NULL, ses->set.autologin,
+			    tls ? FTPS_EXPLICIT : FTPS_NONE);
 }
 
 int

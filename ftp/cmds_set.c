@@ -14,6 +14,7 @@
 #include "client.h"
 #include "cmds.h"
 #include "cmdtab.h"
+#include "ftps.h"
 #include "parse.h"
 #include "progress.h"
 #include "session.h"
@@ -212,6 +213,7 @@ cmd_status(int argc, char **argv)
 			       client_has(c, "MFMT") ? ", MFMT" : "",
 			       client_has(c, "REST") ? ", REST STREAM" : "",
 			       client_has(c, "UTF8") ? ", UTF8" : "");
+		ftps_show(c, stdout);
 	} else {
 		printf("Not connected.\n");
 	}

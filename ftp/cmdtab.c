@@ -41,7 +41,7 @@ const struct cmd cmdtab[] = {
 	{ "mput", "local-files...", "upload files (wildcards allowed)", 1, "l", cmd_mput },
 	{ "newer", "remote-file [local-file]", "download if the remote file is newer", 1, "rl", cmd_newer },
 	{ "nlist", "[remote-path [local-file]]", "list names only", 1, "rl", cmd_ls },
-	{ "open", "host [port]", "connect to a server", 0, "n", cmd_open },
+	{ "open", "[--tls] host [port] | URL", "connect to a server (--tls, ftps://, ftpes:// for TLS)", 0, "n", cmd_open },
 	{ "passive", "[on|off]", "passive mode (default on; off = active PORT/EPRT)", 0, "n", cmd_toggle },
 	{ "progress", "[on|off]", "show progress bars on a terminal", 0, "n", cmd_toggle },
 	{ "prompt", "[on|off]", "ask before each file in mget/mput/mdelete", 0, "n", cmd_toggle },

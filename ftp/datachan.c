@@ -11,11 +11,13 @@
 
 #include "buf.h"
 #include "datachan.h"
+#include "ftps.h"
 #include "intr.h"
 #include "parse.h"
 #include "session.h"
 #include "status.h"
 #include "sys.h"
+#include "tlsrecv.h"
 
 static void
 dc_init(struct datachan *d)
@@ -193,6 +195,12 @@ data_setup(struct ftp_client *c, struct datachan *d)
 	dc_init(d);
 	if (!c->connected)
 		return ST_NET;
+	/* SECURITY: under TLS, data never goes in the clear */
+	if (c->tls_on && !c->prot_p) {
+		fprintf(stderr, "ftp: the data connection would not be "
+			"protected (no PROT P before login); log in first\n");
+		return ST_TLS;
+	}
 	return c->set->passive ? setup_passive(c, d) : setup_active(c, d);
 }
 
@@ -264,6 +272,16 @@ data_begin(struct ftp_client *c, struct datachan *d, const char *what,
 			data_close(d);
 			return st;
 		}
+		/* RFC 4217: the client is the TLS client on data connections,
+		 * in either mode; servers start after their 1xx. */
+		if (c->prot_p && (st = ftps_data(c, &d->conn)) != ST_OK) {
+			data_close(d);
+			/* the server fails the transfer: take its reply */
+			do
+				code = client_reply(c);
+			while (code >= 100 && code < 200);
+			return st;
+		}
 		return ST_OK;
 	}
 	data_close(d);
@@ -280,6 +298,41 @@ data_begin(struct ftp_client *c, struct datachan *d, const char *what,
 	return st == ST_OK ? ST_OTHER : st;
 }
 
+/* TLS, after our close_notify: takes what the server still sends until
+ * it closes, or until its reply shows it is done.  Closing a socket with
+ * unread bytes makes the kernel send a reset, and a reset throws away
+ * the end of an upload still queued at the server (vsftpd: "426 Failure
+ * reading network stream"). */
+static void
+tls_linger(struct ftp_client *c, struct datachan *d)
+{
+	long long end = sys_now_ms() + c->set->data_timeout_ms;
+	char sink[4096];
+
+	for (int rounds = 0; rounds < 10000; rounds++) {
+		struct pollfd p[3];
+		ssize_t n = tlsrecv_read_now(&d->conn, sink, sizeof sink);
+		long long left = end - sys_now_ms();
+
+		if (n > 0)
+			continue;
+		if (n == 0 || errno != ETIMEDOUT || left <= 0 ||
+		    line_pending(c->lr) > 0 || conn_has_pending(&c->ctrl))
+			return;
+		p[0].fd = d->conn.fd;
+		p[1].fd = c->ctrl.fd;
+		p[2].fd = intr_fd();
+		for (int i = 0; i < 3; i++) {
+			p[i].events = POLLIN;
+			p[i].revents = 0;
+		}
+		if (poll(p, p[2].fd >= 0 ? 3 : 2,
+			 left > 1 << 30 ? 1 << 30 : (int)left) <= 0 ||
+		    p[0].revents == 0)
+			return;		/* a reply, Ctrl-C or the time */
+	}
+}
+
 int
 data_end(struct ftp_client *c, struct datachan *d, const char *what)
 {
@@ -287,8 +340,11 @@ data_end(struct ftp_client *c, struct datachan *d, const char *what)
 
 	if (d->no_data)
 		return ST_OK;
-	if (d->conn.fd >= 0)
+	if (d->conn.fd >= 0) {
 		conn_shutdown(&d->conn);
+		if (d->conn.tls)
+			tls_linger(c, d);
+	}
 	data_close(d);
 	do
 		code = client_reply(c);
@@ -317,6 +373,7 @@ data_abort(struct ftp_client *c, struct datachan *d)
 	 * either order, or only one of them; stop after a quiet moment. */
 	for (int i = 0; i < 4 && c->connected; i++) {
 		if (i > 0 && line_pending(c->lr) == 0 &&
+		    !conn_has_pending(&c->ctrl) &&
 		    sys_poll_one(c->ctrl.fd, POLLIN, 1500) <= 0)
 			break;
 		if (client_reply(c) < 0)

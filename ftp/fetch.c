@@ -46,15 +46,19 @@ fetch_is_folder(const char *s)
 	return r;
 }
 
-/* Connect, log in (URL user, else netrc, else anonymous), TYPE, CWDs. */
+/* Connect, log in (URL user, else netrc, else anonymous), TYPE, CWDs.
+ * force_tls: explicit TLS for an ftp:// URL. */
 static int
-url_session(const struct ftp_url *u)
+url_session(const struct ftp_url *u, int force_tls)
 {
 	struct ftp_client *c = &ses->cl;
 	int st;
 
 	ses->set.anon_fallback = 1;
-	st = session_open(u->host, u->port, u->user, u->pass, 1);
+	st = session_open(u->host, u->port, u->user, u->pass, 1,
+			  u->tls == URL_TLS_IMPLICIT ? FTPS_IMPLICIT :
+			  u->tls == URL_TLS_EXPLICIT || force_tls ?
+			  FTPS_EXPLICIT : FTPS_NONE);
 	if (st != ST_OK)
 		return st;
 	if (u->type == 'a')
@@ -135,7 +139,7 @@ fetch_one(const char *s, const char *outfile, int resume, int *out_started)
 	}
 	if (outfile)
 		*out_started = 1;
-	st = url_session(&u);
+	st = url_session(&u, ses->set.tls);
 	if (st == ST_OK) {
 		r.remote = u.file;
 		r.fd = fd;
@@ -210,7 +214,7 @@ fetch_upload(const char *url, char **files, int n)
 		url_free(&u);
 		return ST_USAGE;
 	}
-	st = url_session(&u);
+	st = url_session(&u, ses->set.tls);
 	if (st != ST_OK) {
 		client_close(c, 1);
 		url_free(&u);
@@ -240,7 +244,7 @@ fetch_upload(const char *url, char **files, int n)
 }
 
 int
-fetch_open_folder(const char *url)
+fetch_open_folder(const char *url, int tls)
 {
 	struct ftp_url u;
 	int st;
@@ -249,7 +253,7 @@ fetch_open_folder(const char *url)
 		url_free(&u);
 		return ST_USAGE;
 	}
-	st = url_session(&u);
+	st = url_session(&u, tls);
 	url_free(&u);
 	return st;
 }

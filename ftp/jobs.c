@@ -294,6 +294,10 @@ worker_main(struct ftp_client *main_c, struct jobset *js, uint32_t id,
 	ses->set.progress = 0;
 	ses->set.hash = 0;
 	client_init(&wc, &ses->set);
+	/* the same TLS as the main connection; its certificate (however it
+	 * was accepted) is accepted again without asking */
+	wc.tls_mode = main_c->tls_on ? main_c->tls_mode : FTPS_NONE;
+	(void)snprintf(wc.tls_pin, sizeof wc.tls_pin, "%s", main_c->tls_fp);
 	st = client_connect(&wc, main_c->host, main_c->port,
 			    net_family(&main_c->peer));
 	if (st == ST_OK)

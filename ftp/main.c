@@ -19,6 +19,7 @@
 #include "cmdloop.h"
 #include "cmds.h"
 #include "fetch.h"
+#include "ftps.h"
 #include "intr.h"
 #include "session.h"
 #include "status.h"
@@ -50,6 +51,11 @@ apply_options(const struct cli *o, struct settings *s)
 		s->parallel = o->parallel;
 	if (o->stall_secs)
 		s->data_timeout_ms = o->stall_secs * 1000;
+	s->tls = o->tls;
+	s->insecure = o->insecure;
+	s->cacert = o->cacert;
+	s->fingerprint = o->fingerprint;
+	s->known_hosts = o->known_hosts;
 	/* batch mode: no bars; a terminal on stderr still gets them for
 	 * auto-fetch (decided in main) */
 	s->progress = !o->quiet && s->interactive;
@@ -61,6 +67,7 @@ finish(int st)
 	if (ses->cl.connected)
 		client_close(&ses->cl, 1);
 	client_free(&ses->cl);
+	ftps_cleanup();
 	session_record(st);
 	(void)fflush(stdout);
 	return ses->first_status;
@@ -106,8 +113,8 @@ main(int argc, char **argv)
 	if (o.nargs > 0 && url_is_ftp(o.args[0])) {
 		for (int i = 1; i < o.nargs; i++) {
 			if (!url_is_ftp(o.args[i])) {
-				fprintf(stderr, "ftp: %s: not an ftp:// URL\n",
-					o.args[i]);
+				fprintf(stderr, "ftp: %s: not an ftp://, ftps:// "
+					"or ftpes:// URL\n", o.args[i]);
 				cli_free(&o);
 				return ST_USAGE;
 			}
@@ -139,7 +146,7 @@ main(int argc, char **argv)
 		s.batch_in = script ? script : stdin;
 
 	if (o.nargs > 0 && url_is_ftp(o.args[0])) {
-		st = fetch_open_folder(o.args[0]);
+		st = fetch_open_folder(o.args[0], s.set.tls);
 	} else if (o.nargs > 2) {
 		fprintf(stderr, "ftp: too many arguments\nTry `ftp --help' for "
 			"more information.\n");
@@ -149,7 +156,8 @@ main(int argc, char **argv)
 		return ST_USAGE;
 	} else if (o.nargs > 0) {
 		st = session_open(o.args[0], o.nargs > 1 ? o.args[1] : s.set.port,
-				  NULL, NULL, s.set.autologin);
+				  NULL, NULL, s.set.autologin,
+				  s.set.tls ? FTPS_EXPLICIT : FTPS_NONE);
 	}
 	session_record(st);
 	if (st != ST_OK && s.set.stop_on_error)

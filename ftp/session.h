@@ -35,6 +35,12 @@ struct settings {
 	const char *port;	/* default port for open (-P) */
 	int anon_fallback;	/* no user and no netrc entry: anonymous */
 	int noedit;		/* -e: plain line input, no readline */
+	/* TLS (ftps.c, trust.c) */
+	int tls;		/* --tls: AUTH TLS on every connection */
+	int insecure;		/* --insecure: no certificate checks */
+	const char *cacert;	/* --cacert FILE: another trusted CA */
+	const char *fingerprint;	/* --fingerprint: the one accepted */
+	const char *known_hosts;	/* --known-hosts; NULL: default */
 };
 
 struct session {

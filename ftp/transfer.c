@@ -10,6 +10,8 @@
 #include "intr.h"
 #include "session.h"
 #include "status.h"
+#include "tls.h"
+#include "tlsrecv.h"
 #include "transfer.h"
 #include "xfer.h"
 
@@ -62,6 +64,16 @@ after_failure(struct ftp_client *c, struct datachan *d, int res, int err,
 		data_abort(c, d);
 		return status_from_errno(err);
 	default:
+		if (d->conn.tls && err == EPROTO) {
+			char why[256];
+
+			if (tls_error_text(why, sizeof why)[0]) {
+				fprintf(stderr, "ftp: %s: the data connection "
+					"failed: TLS: %s\n", what, why);
+				(void)data_end(c, d, what);
+				return ST_NET;
+			}
+		}
 		fprintf(stderr, "ftp: %s: the data connection failed: %s\n",
 			what, strerror(err));
 		(void)data_end(c, d, what);
@@ -133,7 +145,9 @@ tr_get(struct ftp_client *c, const struct tr_req *r, uint64_t *moved)
 	progress_start(&p, r->label ? r->label : r->remote, r->size, r->offset,
 		       r->ov);
 	opts_for(&o, c, c->set->rate_get, &h);
-	res = d.no_data ? XFER_OK : xfer_recv_file(&d.conn, r->fd, &o, &got);
+	res = d.no_data ? XFER_OK : d.conn.tls ?
+		tlsrecv_file(&d.conn, r->fd, &o, &got) :
+		xfer_recv_file(&d.conn, r->fd, &o, &got);
 	err = errno;
 	if (moved)
 		*moved = got;
@@ -212,7 +226,9 @@ tr_list_to_fd(struct ftp_client *c, const char *verb, const char *arg,
 	o.ascii = 1;			/* listings are text: CRLF -> LF */
 	o.on_progress = NULL;
 	(void)fflush(stdout);
-	res = d.no_data ? XFER_OK : xfer_recv_file(&d.conn, fd, &o, &got);
+	res = d.no_data ? XFER_OK : d.conn.tls ?
+		tlsrecv_file(&d.conn, fd, &o, &got) :
+		xfer_recv_file(&d.conn, fd, &o, &got);
 	err = errno;
 	if (res != XFER_OK)
 		return after_failure(c, &d, res, err, verb, got, 0);
@@ -237,10 +253,18 @@ tr_list_to_buf(struct ftp_client *c, const char *verb, const char *arg,
 	if (st != ST_OK || d.no_data)
 		goto done;
 	for (;;) {
-		ssize_t n;
-		int pr = intr_poll(d.conn.fd, POLLIN, c->set->data_timeout_ms);
+		ssize_t n = -1;
+		int pr = 1, wait = 1;
 
-		if (pr <= 0 && !conn_has_pending(&d.conn)) {
+		/* TLS: read before waiting (see tlsrecv.h) */
+		if (d.conn.tls) {
+			n = tlsrecv_read_now(&d.conn, chunk, sizeof chunk);
+			wait = n < 0 && errno == ETIMEDOUT;
+		}
+		if (wait)
+			pr = intr_poll(d.conn.fd, POLLIN,
+				       c->set->data_timeout_ms);
+		if (pr <= 0) {
 			if (pr == -2) {
 				intr_clear();
 				data_abort(c, &d);
@@ -253,7 +277,8 @@ tr_list_to_buf(struct ftp_client *c, const char *verb, const char *arg,
 			}
 			goto done;
 		}
-		n = conn_read(&d.conn, chunk, sizeof chunk);
+		if (wait)
+			n = conn_read(&d.conn, chunk, sizeof chunk);
 		if (n == 0)
 			break;
 		if (n < 0) {

@@ -9,10 +9,36 @@
 
 #include "url.h"
 
+/* Length of the scheme part ("ftp://" ...) and its TLS mode, or 0. */
+static size_t
+url_scheme(const char *s, int *tls)
+{
+	static const struct {
+		const char *prefix;
+		int tls;
+	} schemes[] = {
+		{ "ftp://", URL_TLS_NONE },
+		{ "ftps://", URL_TLS_IMPLICIT },
+		{ "ftpes://", URL_TLS_EXPLICIT },
+	};
+
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+		size_t n = strlen(schemes[i].prefix);
+
+		if (strncasecmp(s, schemes[i].prefix, n) == 0) {
+			*tls = schemes[i].tls;
+			return n;
+		}
+	}
+	return 0;
+}
+
 int
 url_is_ftp(const char *s)
 {
-	return strncasecmp(s, "ftp://", 6) == 0;
+	int tls;
+
+	return url_scheme(s, &tls) > 0;
 }
 
 static int
@@ -89,8 +115,8 @@ fail(char *err, size_t errlen, const char *why)
 
 /* host[:port] or [v6][:port] from auth[0..n) */
 static int
-parse_hostport(struct ftp_url *u, const char *a, size_t n, char *err,
-	       size_t errlen)
+parse_hostport(struct ftp_url *u, const char *a, size_t n, const char *dport,
+	       char *err, size_t errlen)
 {
 	const char *hend, *colon = NULL;
 
@@ -137,7 +163,7 @@ parse_hostport(struct ftp_url *u, const char *a, size_t n, char *err,
 			return fail(err, errlen, "bad port in URL");
 		u->port = strndup(p, plen);
 	} else {
-		u->port = strdup("21");
+		u->port = strdup(dport);
 	}
 	return u->port ? 0 : fail(err, errlen, "out of memory");
 }
@@ -147,12 +173,13 @@ url_parse(const char *s, struct ftp_url *u, char *err, size_t errlen)
 {
 	const char *auth, *aend, *at, *path;
 	const char *semi;
-	size_t plen;
+	size_t plen, slen;
 
 	memset(u, 0, sizeof *u);
-	if (!url_is_ftp(s))
-		return fail(err, errlen, "not an ftp:// URL");
-	auth = s + 6;
+	slen = url_scheme(s, &u->tls);
+	if (slen == 0)
+		return fail(err, errlen, "not an ftp://, ftps:// or ftpes:// URL");
+	auth = s + slen;
 	aend = auth + strcspn(auth, "/");
 	/* the last '@' ends the user part (lenient about unescaped '@') */
 	at = NULL;
@@ -172,7 +199,9 @@ url_parse(const char *s, struct ftp_url *u, char *err, size_t errlen)
 			return fail(err, errlen, "empty user name in URL");
 		auth = at + 1;
 	}
-	if (parse_hostport(u, auth, (size_t)(aend - auth), err, errlen) < 0)
+	if (parse_hostport(u, auth, (size_t)(aend - auth),
+			   u->tls == URL_TLS_IMPLICIT ? "990" : "21", err,
+			   errlen) < 0)
 		return -1;
 	if (*aend == '\0')
 		return 0;

@@ -1,5 +1,7 @@
 /* url.h: ftp:// URLs (RFC 1738 section 3.2):
- * ftp://[user[:password]@]host[:port][/dir/.../name][;type=a|i|d].
+ * ftp://[user[:password]@]host[:port][/dir/.../name][;type=a|i|d],
+ * and the same with ftps:// (implicit TLS, default port 990) or
+ * ftpes:// (explicit TLS: AUTH TLS on port 21).
  * Every part is percent-decoded separately; each folder segment becomes
  * one CWD from the login folder, so "%2F" (a decoded '/') reaches the
  * root: ftp://h/%2Fetc/motd changes to "/etc" and fetches "motd". */
@@ -19,9 +21,12 @@ struct ftp_url {
 	int ndirs;
 	char *file;		/* last segment, NULL when the URL ends in '/' */
 	char type;		/* 0, or 'a', 'i', 'd' from ;type= */
+	int tls;		/* URL_TLS_*: from the scheme */
 };
 
-/* 1 if s starts with "ftp://" (any case). */
+enum { URL_TLS_NONE = 0, URL_TLS_EXPLICIT = 1, URL_TLS_IMPLICIT = 2 };
+
+/* 1 if s starts with "ftp://", "ftps://" or "ftpes://" (any case). */
 int url_is_ftp(const char *s);
 /* Decodes %XX escapes of in[0..n) into a malloc'd string.  -1 on a bad
  * escape or when the result would hold NUL, CR or LF. */

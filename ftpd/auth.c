@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 #include "auth.h"
+#ifdef HAVE_PAM
+#include "pam.h"
+#endif
+#include "access.h"
 #include "userfile.h"
 
 int
@@ -191,6 +195,9 @@ backend_system(const struct ftpd_env *env, const char *user, const char *pass,
 static const struct auth_backend s_backends[] = {
 	{ "anonymous", backend_anon },
 	{ "users_file", backend_virtual },
+#ifdef HAVE_PAM
+	{ "pam", auth_backend_pam },	/* auth_backend = pam (pam.c) */
+#endif
 	{ "system", backend_system },
 };
 
@@ -199,6 +206,9 @@ auth_login(const struct ftpd_env *env, const char *user, const char *pass,
 	   struct auth_result *res)
 {
 	memset(res, 0, sizeof *res);
+	/* SECURITY: listed names are refused whatever the password. */
+	if (access_user_denied(env->conf, user, res->reason, sizeof res->reason))
+		return -1;
 	for (size_t i = 0; i < sizeof s_backends / sizeof s_backends[0]; i++) {
 		int r = s_backends[i].check(env, user, pass, res);
 

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "privproto.h"
 #include "session.h"
+#include "tls_session.h"
 
 void
 handle_user(struct session *s, const char *arg)
@@ -81,13 +82,25 @@ handle_pass(struct session *s, const char *arg)
 	r = m != NULL ? priv_recv(s->privfd, PRIV_FROM_MONITOR, m) : -1;
 	if (r == 1 && m->type == PRIV_LOGIN_OK) {
 		/* The monitor now starts the post-login worker, which
-		 * answers 230; this process is done. */
+		 * answers 230; this process is done, unless the control
+		 * connection is TLS: then it stays as relay (relay.h). */
+		free(m);
+		ftls_login_ok(s);
 		_exit(0);
 	}
 	if (r == 1 && m->type == PRIV_LOGIN_FAIL) {
 		free(m);
 		session_reset_user(s);
 		reply(s, 530, "Login incorrect.");
+		return;
+	}
+	if (r == 1 && m->type == PRIV_LOGIN_LOCKOUT) {
+		/* The monitor ends the session either way. */
+		free(m);
+		reply(s, 530, "Login incorrect.");
+		reply(s, 421, "Too many failed logins; closing the control "
+		      "connection.");
+		s->quit = 1;
 		return;
 	}
 	free(m);

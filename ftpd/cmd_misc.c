@@ -8,10 +8,12 @@
 #include <strings.h>
 
 #include "cmds.h"
+#include "cmd_hash.h"
 #include "listing.h"
 #include "ls.h"
 #include "path.h"
 #include "session.h"
+#include "tls_session.h"
 #include "vfs.h"
 
 /* Features that belong to no single verb. */
@@ -70,10 +72,15 @@ handle_feat(struct session *s, const char *arg)
 			(void)buf_putc(&b, ' ');
 			fact_list(&b, s->mlst_facts, 1);
 		}
+		if (strcmp(f, "HASH") == 0) {
+			(void)buf_putc(&b, ' ');
+			hash_feat_list(s, &b);
+		}
 		(void)buf_putc(&b, '\n');
 	}
 	for (size_t i = 0; s_extra_feat[i] != NULL; i++)
 		(void)buf_printf(&b, " %s\n", s_extra_feat[i]);
+	ftls_feat(&b);		/* AUTH TLS, PBSZ, PROT when configured */
 	(void)buf_puts(&b, "End");
 	reply_buf(s, 211, &b);
 	buf_free(&b);
@@ -121,8 +128,10 @@ handle_opts(struct session *s, const char *arg)
 			reply(s, 501, "Usage: OPTS UTF8 ON");
 	} else if (n == 4 && strncasecmp(arg, "MLST", 4) == 0) {
 		opts_mlst(s, rest);
+	} else if (n == 4 && strncasecmp(arg, "HASH", 4) == 0) {
+		hash_opts(s, rest);
 	} else {
-		reply(s, 501, "OPTS supports UTF8 and MLST only.");
+		reply(s, 501, "OPTS supports UTF8, MLST and HASH only.");
 	}
 }
 
@@ -188,6 +197,7 @@ stat_server(struct session *s)
 			 "(%llu bytes)\n", s->files_out,
 			 (unsigned long long)s->bytes_out, s->files_in,
 			 (unsigned long long)s->bytes_in);
+	hash_status(s, &b);
 	(void)buf_puts(&b, "End of status");
 	reply_buf(s, 211, &b);
 	buf_free(&b);

@@ -21,6 +21,9 @@ cmd_handler handle_type, handle_mode, handle_stru, handle_rest, handle_allo,
 cmd_handler handle_port, handle_pasv, handle_eprt, handle_epsv;
 /* cmd_list.c */
 cmd_handler handle_list, handle_nlst, handle_mlsd, handle_mlst;
+/* cmd_hash.c (helpers for other files: cmd_hash.h) */
+cmd_handler handle_hash, handle_rang, handle_xcrc, handle_xmd5, handle_xsha1,
+	handle_xsha256, handle_xsha512;
 /* cmd_misc.c */
 cmd_handler handle_syst, handle_noop, handle_feat, handle_opts, handle_help,
 	handle_stat;

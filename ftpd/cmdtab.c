@@ -7,9 +7,11 @@
 
 #include "cmdtab.h"
 #include "cmds.h"
+#include "cmd_hash.h"
 #include "log.h"
 #include "parse.h"
 #include "session.h"
+#include "tls_session.h"
 
 #define L CMD_LOGIN
 #define W CMD_WRITE
@@ -23,6 +25,9 @@ const struct cmd cmd_table[] = {
 	{ "ACCT", handle_acct, ARG_REQ, 0, "ACCT <sp> account", NULL },
 	{ "ALLO", handle_allo, ARG_REQ, L | KR, "ALLO <sp> size", NULL },
 	{ "APPE", handle_appe, ARG_REQ, L | W | KR, "APPE <sp> pathname", NULL },
+	{ "AUTH", handle_auth, ARG_REQ, KR, "AUTH <sp> TLS", NULL },
+	{ "CCC", handle_ccc, ARG_NONE, L | KR,
+	  "CCC (clear the control connection)", NULL },
 	{ "CDUP", handle_cdup, ARG_NONE, L, "CDUP (up one folder)", NULL },
 	{ "CWD", handle_cwd, ARG_REQ, L, "CWD <sp> pathname", NULL },
 	{ "DELE", handle_dele, ARG_REQ, L | W, "DELE <sp> pathname", NULL },
@@ -30,6 +35,8 @@ const struct cmd cmd_table[] = {
 	  "EPRT <sp> |af|addr|port|", "EPRT" },
 	{ "EPSV", handle_epsv, ARG_OPT, L | KR, "EPSV [<sp> 1|2|ALL]", "EPSV" },
 	{ "FEAT", handle_feat, ARG_NONE, KR, "FEAT (list features)", NULL },
+	{ "HASH", handle_hash, ARG_REQ, L, "HASH <sp> pathname (after "
+	  "RANG: that range)", "HASH" },
 	{ "HELP", handle_help, ARG_OPT, KR, "HELP [<sp> command]", NULL },
 	{ "LIST", handle_list, ARG_OPT, L, "LIST [<sp> [-alR] pathname]", NULL },
 	{ "MDTM", handle_mdtm, ARG_REQ, L, "MDTM <sp> pathname", "MDTM" },
@@ -45,10 +52,14 @@ const struct cmd cmd_table[] = {
 	  "OPTS <sp> UTF8 ON | MLST facts", NULL },
 	{ "PASS", handle_pass, ARG_OPT, CMD_SECRET, "PASS <sp> password", NULL },
 	{ "PASV", handle_pasv, ARG_NONE, L | KR | DS, "PASV", "PASV" },
+	{ "PBSZ", handle_pbsz, ARG_REQ, KR, "PBSZ <sp> 0", NULL },
 	{ "PORT", handle_port, ARG_REQ, L | KR | DS,
 	  "PORT <sp> h1,h2,h3,h4,p1,p2", NULL },
+	{ "PROT", handle_prot, ARG_REQ, KR, "PROT <sp> P | C", NULL },
 	{ "PWD", handle_pwd, ARG_NONE, L, "PWD (print folder)", NULL },
 	{ "QUIT", handle_quit, ARG_NONE, 0, "QUIT (end session)", NULL },
+	{ "RANG", handle_rang, ARG_REQ, L, "RANG <sp> start <sp> end (for "
+	  "HASH; RANG 1 0 resets)", NULL },
 	{ "REIN", handle_rein, ARG_NONE, 0, "REIN (log out, keep connection)",
 	  NULL },
 	{ "REST", handle_rest, ARG_REQ, L | KR, "REST <sp> offset",
@@ -68,11 +79,21 @@ const struct cmd cmd_table[] = {
 	{ "SYST", handle_syst, ARG_NONE, KR, "SYST", NULL },
 	{ "TYPE", handle_type, ARG_REQ, L | KR, "TYPE <sp> A | I | L 8", NULL },
 	{ "USER", handle_user, ARG_REQ, 0, "USER <sp> username", NULL },
+	{ "XCRC", handle_xcrc, ARG_REQ, L,
+	  "XCRC <sp> pathname [<sp> start <sp> end]", "XCRC" },
 	{ "XCUP", handle_cdup, ARG_NONE, L, "XCUP (same as CDUP)", NULL },
 	{ "XCWD", handle_cwd, ARG_REQ, L, "XCWD <sp> pathname", NULL },
+	{ "XMD5", handle_xmd5, ARG_REQ, L,
+	  "XMD5 <sp> pathname [<sp> start <sp> end]", "XMD5" },
 	{ "XMKD", handle_mkd, ARG_REQ, L | W | AU, "XMKD <sp> pathname", NULL },
 	{ "XPWD", handle_pwd, ARG_NONE, L, "XPWD (same as PWD)", NULL },
 	{ "XRMD", handle_rmd, ARG_REQ, L | W, "XRMD <sp> pathname", NULL },
+	{ "XSHA1", handle_xsha1, ARG_REQ, L,
+	  "XSHA1 <sp> pathname [<sp> start <sp> end]", "XSHA1" },
+	{ "XSHA256", handle_xsha256, ARG_REQ, L,
+	  "XSHA256 <sp> pathname [<sp> start <sp> end]", "XSHA256" },
+	{ "XSHA512", handle_xsha512, ARG_REQ, L,
+	  "XSHA512 <sp> pathname [<sp> start <sp> end]", "XSHA512" },
 };
 
 const size_t cmd_table_len = sizeof cmd_table / sizeof cmd_table[0];
@@ -101,11 +122,15 @@ cmd_gate(const struct session *s, const struct cmd *c, const char *arg,
 	 const char **why)
 {
 	int has_arg = arg != NULL && arg[0] != '\0';
+	int code;
 
 	if ((c->flags & CMD_LOGIN) && !s->logged_in) {
 		*why = "Please log in with USER and PASS first.";
 		return 530;
 	}
+	code = ftls_gate(s, c, arg, why);	/* TLS policy */
+	if (code != 0)
+		return code;
 	if (c->arg == ARG_NONE && has_arg) {
 		*why = "This command takes no argument.";
 		return 501;
@@ -171,7 +196,8 @@ cmd_dispatch(struct session *s, const char *line, size_t len)
 		reply(s, 501, "Command is not valid UTF-8.");
 		return;
 	}
-	if (parse_command(line, verb, sizeof verb, &arg) < 0) {
+	if (parse_command(line, verb, sizeof verb, &arg) < 0 &&
+	    hash_parse_verb(line, verb, sizeof verb, &arg) < 0) {
 		reply(s, 500, "Syntax error, command unrecognized.");
 		return;
 	}
@@ -195,5 +221,7 @@ cmd_dispatch(struct session *s, const char *line, size_t len)
 	}
 	if (!(c->flags & CMD_KEEP_REST))
 		s->rest = 0;
+	if (hash_rang_gate(s, c))
+		return;
 	c->handler(s, arg);
 }

@@ -13,6 +13,8 @@ struct ftpd_conf {
 	struct conf_list listen;
 	unsigned max_clients;
 	unsigned max_per_ip;
+	int proxy_protocol;		/* PROXY header on every connection */
+	char *proxy_trusted;		/* CIDR list of balancers */
 	/* anonymous */
 	int anon_enable;
 	char *anon_root;
@@ -22,6 +24,8 @@ struct ftpd_conf {
 	char *users_file;
 	char *virtual_user;
 	int system_users;
+	char *auth_backend;		/* "shadow" or "pam" (pam.c) */
+	char *pam_service;
 	char *nopriv_user;
 	char *empty_dir;
 	/* data connections */
@@ -34,12 +38,42 @@ struct ftpd_conf {
 	unsigned ls_max_depth;
 	char *banner;
 	char *message_file;
+	/* HASH (cmd_hash.c, hashcache.c) */
+	char *hash_cache;		/* folder of per-identity caches */
+	uint64_t hash_max_size;		/* bytes; 0: no limit */
+	uint64_t hash_max_rate;		/* bytes/s; 0: no limit */
 	/* uploads */
 	int atomic_uploads;
 	unsigned upload_umask;
 	/* logging */
 	int syslog;
 	char *xferlog;
+	char *syslog_facility;		/* evlog.c */
+	char *syslog_ident;
+	char *json_log;			/* evlog.c */
+	char *status_dir;		/* status.c, ftpd --who */
+	unsigned shutdown_timeout;	/* SIGTERM: transfers' grace */
+	/* access control and throttling (access.c, ban.c, throttle.c) */
+	char *allow_from;		/* CIDR list; empty: everyone */
+	char *deny_from;		/* CIDR list */
+	char *deny_users_file;		/* ftpusers-style names */
+	unsigned max_login_attempts;	/* per session; 0: no limit */
+	char *login_fail_delay;		/* throttle_parse_delay() syntax */
+	unsigned ban_after;		/* failures that ban; 0: off */
+	unsigned ban_window;
+	unsigned ban_time;
+	unsigned stall_timeout;		/* 0: data_timeout */
+	uint64_t anon_max_rate;		/* bytes/s; 0: no limit */
+	uint64_t user_max_rate;
+	/* TLS (tls_daemon.c, cmd_tls.c) */
+	char *tls_cert;
+	char *tls_key;			/* "": in tls_cert */
+	char *tls_ciphers;
+	char *tls_required;		/* no | users | all */
+	char *tls_require_data;		/* no | users | all */
+	int tls_require_reuse;
+	int tls_allow_ccc;
+	struct conf_list listen_implicit_tls;
 };
 
 extern const struct conf_key ftpd_conf_keys[];

@@ -12,6 +12,7 @@
 
 #include "datachan.h"
 #include "log.h"
+#include "proxyhdr.h"
 #include "session.h"
 #include "sys.h"
 #include "transfer.h"
@@ -179,8 +180,14 @@ open_passive(struct session *s, struct conn *c, char *why, size_t whylen)
 			 s->data.lport, strerror(errno));
 		return -1;
 	}
-	/* SECURITY: only the client itself may use its passive port. */
-	if (!net_same_host(&from, &s->peer)) {
+	/* SECURITY: only the client itself may use its passive port.
+	 * Behind a balancer its address is in the PROXY header. */
+	if (s->conf->proxy_protocol) {
+		if (proxyhdr_check_data(s, fd, &from, why, whylen) < 0) {
+			sys_close_failok(fd);
+			return -1;
+		}
+	} else if (!net_same_host(&from, &s->peer)) {
 		snprintf(why, whylen, "refused a connection to port %d from %s: "
 			 "it is not the control connection's address %s",
 			 s->data.lport, net_ntop(&from, got, sizeof got, 0),

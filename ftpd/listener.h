@@ -15,7 +15,9 @@
  * count, or -1 with err. */
 int listener_open(const struct ftpd_conf *conf, int *fds, size_t max,
 		  char *err, size_t errlen);
-/* Serves until SIGTERM/SIGINT/SIGHUP.  Returns the exit status. */
+/* Serves until SIGTERM/SIGINT, then stops accepting and lets sessions
+ * finish for up to shutdown_timeout.  SIGHUP reloads the configuration
+ * for new sessions, SIGUSR1 reopens the logs.  Returns the exit status. */
 int listener_run(const struct ftpd_env *env, const int *fds, size_t n);
 
 #endif

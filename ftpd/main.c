@@ -12,34 +12,65 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "conf.h"
+#include "confload.h"
 #include "env.h"
+#include "evlog.h"
+#include "lifecycle.h"
 #include "listener.h"
 #include "log.h"
 #include "monitor.h"
+#include "proxyhdr.h"
+#include "status.h"
 #include "sys.h"
+#include "tls_session.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
 #define DEFAULT_CONF SYSCONFDIR "/ftpd.conf"
 
+/* GNU style: --help to stdout, exit 0; a usage error names --help. */
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: ftpd [-f FILE] [-o key=value]... [-i] [-D] [-t] [-d]\n"
-		"  -f FILE       configuration file (default %s if present)\n"
-		"  -o key=value  override a configuration key (repeatable)\n"
-		"  -i            inetd mode: one session on stdin/stdout\n"
-		"  -D            detach (daemonize); logs go to syslog\n"
-		"  -t            check the configuration and exit\n"
-		"  -d            debug logging\n"
-		"  --help, --version\n"
-		"\nconfiguration keys (key = default):\n", DEFAULT_CONF);
+		"Usage: ftpd [OPTION]...\n"
+		"FTP server: a standalone daemon (default), one inetd session "
+		"(-i),\nor a service started by systemd socket activation.\n"
+		"\n"
+		"  -f FILE         configuration file (default %s if present)\n"
+		"  -o KEY=VALUE    override a configuration key (repeatable)\n"
+		"  -i              inetd mode: one session on stdin/stdout\n"
+		"  -D              detach (daemonize); logs go to syslog\n"
+		"  -t              check the configuration, report every error, "
+		"exit\n"
+		"  -d              debug logging\n"
+		"      --who       list the sessions of the running ftpd\n"
+		"      --help      display this help and exit\n"
+		"      --version   output version information and exit\n"
+		"\n"
+		"Signals: SIGHUP reloads the configuration for new sessions, "
+		"SIGUSR1 reopens\nthe log files, SIGTERM stops accepting and "
+		"lets transfers finish.\n"
+		"\nConfiguration keys (key = default):\n", DEFAULT_CONF);
 	for (const struct conf_key *k = ftpd_conf_keys; k->name != NULL; k++)
 		fprintf(fp, "  %-16s = %-16s %s\n", k->name,
 			k->def != NULL ? k->def : "", k->help);
+	fprintf(fp, "\nSee ftpd(8) and ftpd.conf(5) for the full "
+		"documentation.\n");
+}
+
+static void
+version(void)
+{
+	printf("ftpd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+#ifdef HAVE_PAM
+	printf("Built with PAM support (auth_backend = pam).\n");
+#else
+	printf("Built without PAM support.\n");
+#endif
 }
 
 static int
@@ -77,7 +108,7 @@ struct options {
 	int conf_explicit;
 	const char **overrides;
 	size_t noverrides;
-	int inetd, detach, check, debug;
+	int inetd, detach, check, debug, who;
 };
 
 static int
@@ -86,6 +117,7 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "who", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -119,50 +151,41 @@ parse_options(int argc, char **argv, struct options *o)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("ftpd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			version();
 			exit(0);
+		case 'W':
+			o->who = 1;
+			break;
 		default:
-			usage(stderr);
+			fprintf(stderr, "Try 'ftpd --help' for more "
+				"information.\n");
 			return -1;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "ftpd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+		fprintf(stderr, "ftpd: unexpected argument '%s'\n"
+			"Try 'ftpd --help' for more information.\n", argv[optind]);
 		return -1;
 	}
 	return 0;
 }
 
-/* File, then -o overrides, then the cross-key checks.  0 or -1 (printed). */
+static void
+report_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/* File, then -o overrides, then the checks (with -t also those that look
+ * at the system); every error is printed (confload.h).  0 or -1. */
 static int
 load_config(const struct options *o, struct ftpd_conf *conf)
 {
-	const char *file = o->conf_file;
-	char err[512];
+	struct conf_source src = { o->conf_file, o->overrides, o->noverrides };
 
-	if (ftpd_conf_init(conf, err, sizeof err) < 0) {
-		fprintf(stderr, "ftpd: built-in defaults: %s\n", err);
-		return -1;
-	}
-	if (file == NULL && access(DEFAULT_CONF, F_OK) == 0)
-		file = DEFAULT_CONF;
-	if (file != NULL &&
-	    conf_load_file(ftpd_conf_keys, conf, file, err, sizeof err) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	for (size_t i = 0; i < o->noverrides; i++)
-		if (conf_set_pair(ftpd_conf_keys, conf, o->overrides[i], err,
-				  sizeof err) < 0) {
-			fprintf(stderr, "-o %s: %s\n", o->overrides[i], err);
-			return -1;
-		}
-	if (ftpd_conf_check(conf, err, sizeof err) < 0) {
-		fprintf(stderr, "%s: %s\n", file != NULL ? file : "ftpd", err);
-		return -1;
-	}
-	return 0;
+	return confload(&src, o->check ? CONFLOAD_SYSTEM : 0, conf,
+			report_stderr, NULL) == 0 ? 0 : -1;
 }
 
 int
@@ -179,26 +202,33 @@ main(int argc, char **argv)
 		return 2;
 	}
 	r = load_config(&o, &conf);
+	if (r == 0) {
+		struct conf_source src = { o.conf_file, o.overrides,
+					   o.noverrides };
+
+		lifecycle_setup(&src, &env, o.detach || o.inetd);
+	}
 	free(o.overrides);
 	if (r < 0) {
 		ftpd_conf_free(&conf);
 		return 1;
 	}
 	if (o.check) {
-		r = env_check(&conf, err, sizeof err);
-		if (r < 0)
-			fprintf(stderr, "%s: %s\n", o.conf_file != NULL ?
-				o.conf_file : "ftpd", err);
-		else
-			fprintf(stderr, "ftpd: configuration OK\n");
+		/* load_config ran every check, including the system ones. */
+		fprintf(stderr, "ftpd: configuration OK\n");
 		ftpd_conf_free(&conf);
-		return r < 0 ? 1 : 0;
+		return 0;
+	}
+	if (o.who) {
+		r = status_who(&conf, stdout, stderr);
+		ftpd_conf_free(&conf);
+		return r;
 	}
 	/* inetd owns stderr too (often the socket): log to syslog there. */
-	log_init("ftpd", conf.syslog || o.detach || o.inetd, LOG_FTP);
+	evlog_syslog_init(&conf, conf.syslog || o.detach || o.inetd);
 	log_set_level(o.debug ? LOG_DEBUG : LOG_INFO);
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (env_prepare(&env, &conf, err, sizeof err) < 0) {
+	if (lifecycle_prepare(&env, &conf, err, sizeof err) < 0) {
 		if (conf.syslog || o.detach || o.inetd)
 			log_msg(LOG_ERR, "%s", err);
 		if (!o.inetd)
@@ -207,9 +237,29 @@ main(int argc, char **argv)
 	}
 	env.debug = o.debug;
 	env.inetd = o.inetd;
+	/* TLS: certificate and key are read once, here (tls_session.h). */
+	if (ftls_init(&conf, err, sizeof err) < 0) {
+		if (conf.syslog || o.detach || o.inetd)
+			log_msg(LOG_ERR, "%s", err);
+		if (!o.inetd)
+			fprintf(stderr, "ftpd: %s\n", err);
+		return 1;
+	}
+	/* proxy_protocol: the header comes first (proxyhdr.h). */
+	if (o.inetd && (r = proxyhdr_inetd(&env, 0)) != 0)
+		return r < 0 ? 1 : 0;
 	if (o.inetd)
 		return monitor_run(&env, 0, 1);
-	n = listener_open(&conf, lfds, LISTENER_MAX_SOCKETS, err, sizeof err);
+	/* Sockets from the service manager replace `listen`. */
+	n = activation_listen_fds(lfds, LISTENER_MAX_SOCKETS, err, sizeof err);
+	if (n == 0)
+		n = listener_open(&conf, lfds, LISTENER_MAX_SOCKETS, err,
+				  sizeof err);
+	if (n >= 0) {
+		r = ftls_listen(&conf, lfds + n, LISTENER_MAX_SOCKETS - (size_t)n,
+				err, sizeof err);
+		n = r < 0 ? r : n + r;
+	}
 	if (n < 0) {
 		fprintf(stderr, "ftpd: %s\n", err);
 		return 1;
@@ -222,6 +272,7 @@ main(int argc, char **argv)
 		"as root: sessions are chrooted and drop privileges" :
 		"unprivileged: no chroot, sessions run as this user",
 		(int)getpid());
+	activation_notify("READY=1");
 	r = listener_run(&env, lfds, (size_t)n);
 	ftpd_conf_free(&conf);
 	return r;

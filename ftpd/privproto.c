@@ -16,6 +16,10 @@ static const struct priv_rule s_rules[] = {
 	{ PRIV_LOGIN_FAIL, PRIV_FROM_MONITOR, 0, { 0 }, { 0 } },
 	{ PRIV_LOGIN_OK, PRIV_FROM_MONITOR, 0, { 0 }, { 0 } },
 	{ PRIV_REIN, PRIV_FROM_WORKER, 1, { LINE_BUFSZ }, { 0 } },
+	{ PRIV_LOGIN_LOCKOUT, PRIV_FROM_MONITOR, 0, { 0 }, { 0 } },
+	{ PRIV_XFERLOG, PRIV_FROM_WORKER, 2, { 4096, 64 }, { 1, 1 } },
+	{ PRIV_STATUS, PRIV_FROM_WORKER, 2, { 512, 64 }, { 1, 1 } },
+	{ PRIV_XFER_EVENT, PRIV_FROM_WORKER, 2, { 4096, 64 }, { 1, 1 } },
 };
 
 const struct priv_rule *

@@ -14,6 +14,14 @@ enum priv_type {
 	PRIV_LOGIN_FAIL,	/* monitor: (none); the worker answers 530 */
 	PRIV_LOGIN_OK,		/* monitor: (none); the pre-login worker exits */
 	PRIV_REIN,		/* post-login worker: pipelined bytes */
+	PRIV_LOGIN_LOCKOUT,	/* monitor: (none); too many failed logins:
+				   the worker answers 530, 421 and exits */
+	PRIV_XFERLOG,		/* post-login worker: path, "bytes secs
+				   flags" (xferlog.c writes the line) */
+	PRIV_STATUS,		/* worker, one-way (status.c): what it does
+				   ("RETR /x", "idle"), "xfer_bytes total" */
+	PRIV_XFER_EVENT,	/* post-login worker, one-way (evlog.c): path,
+				   "bytes ms flags" for the JSON log */
 	PRIV_TYPE_END
 };
 

@@ -10,10 +10,13 @@
 
 #include "session.h"
 #include "cmdtab.h"
+#include "drain.h"
 #include "listing.h"
 #include "log.h"
 #include "path.h"
+#include "proxyhdr.h"
 #include "reply.h"
+#include "status.h"
 #include "sys.h"
 
 void
@@ -29,7 +32,7 @@ session_init(struct session *s, const struct ftpd_env *env, int ctrl_rfd,
 	s->ctrl.wfd = ctrl_wfd;
 	line_init(&s->lr, &s->ctrl, conf->max_line);
 	buf_init(&s->line, conf->max_line + 1);
-	if (net_peer_addr(ctrl_rfd, &s->peer) == 0 &&
+	if (proxyhdr_peer_addr(ctrl_rfd, &s->peer) == 0 &&
 	    net_local_addr(ctrl_rfd, &s->local) == 0) {
 		s->have_addrs = 1;
 		net_ntop(&s->peer, s->peer_str, sizeof s->peer_str, 0);
@@ -176,9 +179,18 @@ take_queued(struct session *s)
 void
 session_loop(struct session *s)
 {
+	int st;
+
 	while (!s->quit) {
+		if (drain_check(s) < 0)		/* SIGTERM: 421 sent */
+			return;
 		if (!take_queued(s)) {
-			switch (line_read(&s->lr, &s->line)) {
+			status_idle(s);
+			if (drain_wait_begin(s) < 0)
+				return;
+			st = line_read(&s->lr, &s->line);
+			drain_wait_end();
+			switch (st) {
 			case LINE_OK:
 				break;
 			case LINE_TOOLONG:
@@ -195,6 +207,7 @@ session_loop(struct session *s)
 				return;
 			}
 		}
+		status_command(s, buf_cstr(&s->line));
 		cmd_dispatch(s, s->line.data != NULL ? s->line.data : "",
 			     s->line.len);
 	}

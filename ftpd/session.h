@@ -59,6 +59,12 @@ struct session {
 	int rnfr_set;
 	struct buf rnfr;		/* RNFR path, virtual */
 
+	/* HASH and RANG (cmd_hash.c); zero = SHA-256, no range */
+	int hash_alg;			/* OPTS HASH, enum digest_alg */
+	int rang_set;			/* RANG given for the next command */
+	uint64_t rang_start, rang_end;	/* inclusive byte offsets */
+	unsigned hash_hits, hash_misses;	/* digest cache, for STAT */
+
 	/* data connection */
 	struct datachan data;
 
@@ -73,6 +79,7 @@ struct session {
 	 * lives in ctrl.tls; these follow PBSZ/PROT. */
 	int pbsz_done;
 	int prot_private;
+	struct ftls *tls;		/* the rest (tls_session.h); NULL = none */
 
 	/* statistics for the log */
 	long long started_ms;

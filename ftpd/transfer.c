@@ -14,6 +14,11 @@
 #include "parse.h"
 #include "session.h"
 #include "sys.h"
+#include "tls_session.h"
+#include "evlog.h"
+#include "status.h"
+#include "throttle.h"
+#include "xferlog.h"
 
 int
 transfer_open(struct session *s, struct conn *data, const char *text150)
@@ -29,6 +34,10 @@ transfer_open(struct session *s, struct conn *data, const char *text150)
 		return -1;
 	}
 	reply(s, 150, text150);
+	/* PROT P: the TLS handshake comes after the 150 (clients start it
+	 * when they see it). */
+	if (ftls_data_open(s, data) < 0)
+		return -1;
 	return 0;
 }
 
@@ -110,6 +119,7 @@ on_progress(void *arg, uint64_t total)
 	struct session *s = arg;
 
 	s->xfer_bytes = total;
+	status_progress(s, total);	/* for ftpd --who, once a second */
 }
 
 void
@@ -117,7 +127,8 @@ transfer_opts(struct session *s, struct xfer_opts *o)
 {
 	xfer_opts_init(o);
 	o->ascii = s->type_ascii;
-	o->timeout_ms = (int)s->conf->data_timeout * 1000;
+	o->timeout_ms = (int)throttle_stall_timeout(s->conf) * 1000;
+	o->max_rate = throttle_max_rate(s->conf, s->kind);
 	o->watch_fd = s->ctrl.fd;
 	o->on_watch = watch_control;
 	o->on_progress = on_progress;
@@ -143,7 +154,7 @@ transfer_finish(struct session *s, int r, int err, const char *ok_text)
 		break;
 	case XFER_TIMEOUT:
 		replyf(s, 426, "Data connection stalled for %u seconds; "
-		       "transfer aborted.", s->conf->data_timeout);
+		       "transfer aborted.", throttle_stall_timeout(s->conf));
 		break;
 	case XFER_NET_ERROR:
 		replyf(s, 426, "Data connection failed (%s); transfer aborted.",
@@ -153,6 +164,9 @@ transfer_finish(struct session *s, int r, int err, const char *ok_text)
 	default:
 		if (err == ENOSPC || err == EDQUOT)
 			replyf(s, 452, "Transfer aborted: %s.", strerror(err));
+		else if (err == EFBIG)	/* RLIMIT_FSIZE or a file size cap */
+			replyf(s, 552, "Transfer aborted: exceeded storage "
+			       "allocation (%s).", strerror(err));
 		else
 			replyf(s, 451, "Transfer aborted: local file error (%s).",
 			       err ? strerror(err) : "unknown");
@@ -161,26 +175,11 @@ transfer_finish(struct session *s, int r, int err, const char *ok_text)
 	return 0;
 }
 
-/* xferlog fields may not hold spaces; wu-ftpd wrote '_' instead. */
-static void
-xferlog_name(char *out, size_t n, const char *vpath)
-{
-	size_t i;
-
-	for (i = 0; vpath[i] != '\0' && i + 1 < n; i++)
-		out[i] = (vpath[i] == ' ' || (unsigned char)vpath[i] < 0x20) ?
-			 '_' : vpath[i];
-	out[i] = '\0';
-}
-
 void
 transfer_log(struct session *s, const char *verb, const char *vpath,
 	     uint64_t bytes, long long ms, int incoming, int complete)
 {
-	char line[4096 + 512], name[4096], when[64], safe[1024];
-	struct tm tm;
-	time_t now = time(NULL);
-	int n;
+	char safe[1024];
 
 	log_msg(LOG_INFO, "%s: %s %s %s: %llu bytes in %lld ms, %s",
 		s->peer_str, s->user, verb, log_safe(vpath, safe, sizeof safe),
@@ -195,19 +194,7 @@ transfer_log(struct session *s, const char *verb, const char *vpath,
 			s->bytes_out += bytes;
 		}
 	}
-	if (s->env->xferlog_fd < 0)
-		return;
-	localtime_r(&now, &tm);
-	strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
-	xferlog_name(name, sizeof name, vpath);
-	n = snprintf(line, sizeof line,
-		     "%s %lld %s %llu %s %c _ %c %c %s ftp 0 * %c\n", when,
-		     (ms + 999) / 1000, s->peer_str, (unsigned long long)bytes,
-		     name, s->type_ascii ? 'a' : 'b', incoming ? 'i' : 'o',
-		     s->kind == AUTH_ANON ? 'a' :
-		     s->kind == AUTH_VIRTUAL ? 'g' : 'r',
-		     s->user, complete ? 'c' : 'i');
-	if (n > 0 && (size_t)n < sizeof line &&
-	    sys_write_full(s->env->xferlog_fd, line, (size_t)n) < 0)
-		log_msg(LOG_WARNING, "xferlog write failed: %s", strerror(errno));
+	/* The monitor writes the line: workers never hold the xferlog. */
+	xferlog_request(s, vpath, bytes, ms, incoming, complete);
+	evlog_xfer_request(s, vpath, bytes, ms, incoming, complete);
 }

@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include "worker.h"
+#include "hashcache.h"
 #include "log.h"
 #include "reply.h"
 #include "sandbox.h"
 #include "session.h"
+#include "tls_session.h"
 #include "vfs.h"
 
 void
@@ -32,6 +34,9 @@ worker_prelogin(const struct worker_start *w)
 	session_init(&s, w->env, w->ctrl_rfd, w->ctrl_wfd, w->privfd, w->monitor);
 	if (w->npipelined > 0)
 		session_preload(&s, w->pipelined, w->npipelined);
+	/* Implicit FTPS: the handshake comes before the greeting. */
+	if (ftls_prelogin(&s, w->tls_link) < 0)
+		_exit(1);
 	if (w->rein)
 		reply(&s, 220, "Ready for a new user.");
 	else
@@ -50,6 +55,9 @@ worker_postlogin(const struct worker_start *w, const struct auth_result *res,
 	struct buf msg = BUF_INIT(8192);
 	char err[256];
 
+	/* Still privileged: the cache folder is closed to the account the
+	 * session will run as (hashcache.h). */
+	hashcache_attach(w->env, res);
 	if (sandbox_postlogin(w->env, w->monitor, rootfd, res->uid, res->gid,
 			      res->initgroups ? res->user : NULL, err,
 			      sizeof err) < 0) {
@@ -69,6 +77,9 @@ worker_postlogin(const struct worker_start *w, const struct auth_result *res,
 	s.kind = res->kind;
 	s.readonly = res->readonly;
 	snprintf(s.user, sizeof s.user, "%s", res->user);
+	/* A TLS control connection continues through the relay. */
+	if (ftls_postlogin(&s, w->tls_link, w->ctrl_rfd, w->ctrl_wfd) < 0)
+		_exit(1);
 	if (w->npipelined > 0)
 		session_preload(&s, w->pipelined, w->npipelined);
 	vfs_message(&s, "/", &msg);

@@ -18,6 +18,7 @@ struct worker_start {
 	const char *pipelined;		/* bytes read ahead by the last worker */
 	size_t npipelined;
 	int rein;			/* greeted after REIN, not at connect */
+	int tls_link;			/* relay link (relay.h), -1 = none */
 };
 
 __attribute__((noreturn))

@@ -1,8 +1,10 @@
 /* xfer.c: the data-transfer engine.  file -> conn uses sendfile() for plain
- * binary and a read/write loop otherwise (ASCII, TLS); conn -> file is a
- * read/write loop.  Every wait polls the data descriptor together with the
- * control connection (watch_fd), bounded by the stall timeout, and a rate
- * limit paces chunks of about a tenth of a second each. */
+ * binary and a read/write loop otherwise (ASCII, TLS); conn -> file uses
+ * splice() through a pipe for plain binary into a regular file (not
+ * O_APPEND) and a read/write loop otherwise.  Every wait polls the data
+ * descriptor together with the control connection (watch_fd), bounded by
+ * the stall timeout, and a rate limit paces chunks of about a tenth of a
+ * second each. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +25,7 @@
 #define XFER_BUFSZ (256 * 1024)
 #define XFER_SENDFILE_MAX (16 * 1024 * 1024)
 #define XFER_MIN_CHUNK 1024
+#define XFER_PIPESZ (1024 * 1024)	/* splice pipe; the default max */
 
 /* Internal outcome of a wait, beyond the public results. */
 #define XFER_READY (-1)
@@ -318,14 +322,138 @@ xfer_send_file(int file_fd, struct conn *dst, const struct xfer_opts *o,
 	return res;
 }
 
-int
-xfer_recv_file(struct conn *src, int file_fd, const struct xfer_opts *o,
-	       uint64_t *bytes)
+/* Moves whatever sits in the pipe into the file (after a failed splice
+ * out, or to leave the pipe empty before falling back).  0 or -1. */
+static int
+xfer_pipe_drain(int pfd, int file_fd, char *buf, size_t bufsz)
 {
-	struct xfer_run x = { o, sys_now_ms(), 0, 0 };
+	ssize_t n;
+
+	for (;;) {
+		n = read(pfd, buf, bufsz);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n <= 0)
+			return n == 0 ? 0 : -1;
+		if (sys_write_full(file_fd, buf, (size_t)n) < 0)
+			return -1;
+	}
+}
+
+/* Empties the pipe into the file with splice().  0 when all n bytes
+ * are in the file, 1 when the file refused splice (bytes already moved
+ * stay written; the rest is still in the pipe), -1 on a write error. */
+static int
+xfer_splice_out(int pfd, int file_fd, size_t n, int first)
+{
+	ssize_t m;
+
+	while (n > 0) {
+		m = splice(pfd, NULL, file_fd, NULL, n, SPLICE_F_MOVE);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m < 0 && first && (errno == EINVAL || errno == ENOSYS))
+			return 1;
+		if (m <= 0)
+			return -1;
+		n -= (size_t)m;
+		first = 0;
+	}
+	return 0;
+}
+
+/* True when conn -> file can go through a pipe with splice(): plain,
+ * binary, and a regular file not opened O_APPEND (splice refuses that). */
+static int
+xfer_can_splice(const struct conn *src, int file_fd, const struct xfer_opts *o)
+{
+	struct stat st;
+	int fl;
+
+	if (o->ascii || src->tls != NULL || conn_has_pending(src))
+		return 0;
+	fl = fcntl(file_fd, F_GETFL);
+	if (fl < 0 || (fl & O_APPEND) || fstat(file_fd, &st) < 0)
+		return 0;
+	return S_ISREG(st.st_mode);
+}
+
+/* The zero-copy receive path: socket -> pipe -> file.  Returns a result,
+ * or XFER_READY when splice is not usable; then every byte received so
+ * far is in the file and the read/write loop carries on. */
+static int
+xfer_splice_in(struct xfer_run *x, struct conn *src, int file_fd)
+{
+	size_t chunk;
+	int p[2], w, res = XFER_OK, out, first_in = 1, first_out = 1;
+	ssize_t n;
+	char tmp[4096];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return XFER_READY;
+	(void)fcntl(p[1], F_SETPIPE_SZ, XFER_PIPESZ);
+	n = fcntl(p[1], F_GETPIPE_SZ);
+	chunk = xfer_chunk(x->o, n > 0 ? (size_t)n : 65536);
+	for (;;) {
+		w = xfer_wait(x, src->fd, POLLIN);
+		if (w != XFER_READY) {
+			res = w;
+			break;
+		}
+		n = splice(src->fd, NULL, p[1], NULL, chunk,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			if (first_in && (errno == EINVAL || errno == ENOSYS)) {
+				res = XFER_READY;	/* fall back */
+				break;
+			}
+			res = xfer_net_result();
+			break;
+		}
+		first_in = 0;
+		if (n == 0)
+			break;
+		out = xfer_splice_out(p[0], file_fd, (size_t)n, first_out);
+		first_out = 0;
+		if (out == 1) {
+			/* The file takes no splice: copy what the pipe holds
+			 * and let the read/write loop go on. */
+			res = xfer_pipe_drain(p[0], file_fd, tmp, sizeof tmp) < 0 ?
+			    XFER_FILE_ERROR : XFER_READY;
+			if (res == XFER_READY)
+				x->total += (uint64_t)n;
+			break;
+		}
+		if (out < 0) {
+			res = XFER_FILE_ERROR;
+			break;
+		}
+		x->total += (uint64_t)n;
+		w = xfer_pace(x);
+		if (w != XFER_READY) {
+			res = w;
+			break;
+		}
+	}
+	w = errno;
+	sys_close_failok(p[0]);
+	sys_close_failok(p[1]);
+	errno = w;
+	return res;
+}
+
+/* The read/write loop for conn -> file (ASCII, TLS, or no splice). */
+static int
+xfer_recv_loop(struct xfer_run *x, struct conn *src, int file_fd)
+{
+	const struct xfer_opts *o = x->o;
 	struct ascii_state as = { 0 };
 	size_t chunk = xfer_chunk(o, XFER_BUFSZ), m;
-	int saved_timeout = src->timeout_ms, fl, res = XFER_OK, w, e;
+	int res = XFER_OK, w;
 	char *in, *out = NULL, tail[1];
 	ssize_t n;
 
@@ -336,13 +464,9 @@ xfer_recv_file(struct conn *src, int file_fd, const struct xfer_opts *o,
 		free(in);
 		return XFER_FILE_ERROR;
 	}
-	fl = fcntl(src->fd, F_GETFL);
-	if (fl >= 0)
-		(void)fcntl(src->fd, F_SETFL, fl | O_NONBLOCK);
-	src->timeout_ms = o->timeout_ms;
 	for (;;) {
 		if (!conn_has_pending(src)) {
-			w = xfer_wait(&x, src->fd, POLLIN);
+			w = xfer_wait(x, src->fd, POLLIN);
 			if (w != XFER_READY) {
 				res = w;
 				break;
@@ -359,7 +483,7 @@ xfer_recv_file(struct conn *src, int file_fd, const struct xfer_opts *o,
 					res = XFER_FILE_ERROR;
 					break;
 				}
-				x.total++;
+				x->total++;
 			}
 			break;
 		}
@@ -370,19 +494,39 @@ xfer_recv_file(struct conn *src, int file_fd, const struct xfer_opts *o,
 			res = XFER_FILE_ERROR;
 			break;
 		}
-		x.total += m;
-		w = xfer_pace(&x);
+		x->total += m;
+		w = xfer_pace(x);
 		if (w != XFER_READY) {
 			res = w;
 			break;
 		}
 	}
+	w = errno;
+	free(in);
+	free(out);
+	errno = w;
+	return res;
+}
+
+int
+xfer_recv_file(struct conn *src, int file_fd, const struct xfer_opts *o,
+	       uint64_t *bytes)
+{
+	struct xfer_run x = { o, sys_now_ms(), 0, 0 };
+	int saved_timeout = src->timeout_ms, fl, res = XFER_READY, e;
+
+	fl = fcntl(src->fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(src->fd, F_SETFL, fl | O_NONBLOCK);
+	src->timeout_ms = o->timeout_ms;
+	if (xfer_can_splice(src, file_fd, o))
+		res = xfer_splice_in(&x, src, file_fd);
+	if (res == XFER_READY)
+		res = xfer_recv_loop(&x, src, file_fd);
 	e = errno;
 	src->timeout_ms = saved_timeout;
 	if (fl >= 0)
 		(void)fcntl(src->fd, F_SETFL, fl);
-	free(in);
-	free(out);
 	*bytes = x.total;
 	errno = e;
 	return res;

@@ -17,7 +17,8 @@ batch(server, work, lines, user=None, pw=None, args=(), cwd=None)
                             on stdin.
 tree(path) -> {relpath: sha256 or "<dir>"}
 file_sha(path)
-Vsftpd(files=None)          context manager: Debian's vsftpd fetched with
+Vsftpd(files=None, tls=None, implicit=False)
+                            context manager: Debian's vsftpd fetched with
                             ``apt-get download vsftpd`` and ``dpkg -x`` into
                             a cache folder (once per run), started as root in
                             the foreground with a temporary config on
@@ -26,6 +27,16 @@ Vsftpd(files=None)          context manager: Debian's vsftpd fetched with
                             ``.port``, ``.root``, ``.up`` (the local path of
                             /up).  Skips the test (harness.skip) with the
                             reason when it cannot be fetched or started.
+                            tls=(cert, key): FTPS required for login and
+                            data (ssl_enable, force_*_ssl, require_ssl_reuse);
+                            implicit=True: TLS from the first byte.
+Proftpd(files=None, tls=None, protocols="TLSv1.2 TLSv1.3")
+                            the same with Debian's installed proftpd
+                            (proftpd-basic) and mod_tls: TLSRequired on,
+                            session reuse required (the default).
+Certs(path)                 a CA and certificates made with the openssl
+                            command (see its docstring); ``fingerprint(pem)``
+                            gives "SHA256:<base64>" as ftp prints it.
 FakeServer(handler)         a scripted FTP server on 127.0.0.1 for hostile
                             cases (names, replies); see its docstring.
 Pty(args, work, cwd)        the client under a pseudo-terminal:
@@ -33,6 +44,8 @@ Pty(args, work, cwd)        the client under a pseudo-terminal:
                             ``.send(bytes)``, ``.close()`` -> exit status.
 """
 
+import base64
+import grp
 import hashlib
 import os
 import pty
@@ -42,6 +55,7 @@ import select
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -229,11 +243,39 @@ dual_log_enable=NO
 """
 
 
-class Vsftpd:
-    """vsftpd 3 from Debian on 127.0.0.1, anonymous, /up writable."""
+VSFTPD_TLS_CONF = """\
+ssl_enable=YES
+allow_anon_ssl=YES
+force_anon_logins_ssl=YES
+force_anon_data_ssl=YES
+force_local_logins_ssl=YES
+force_local_data_ssl=YES
+require_ssl_reuse=YES
+rsa_cert_file={cert}
+rsa_private_key_file={key}
+implicit_ssl={implicit}
+"""
 
-    def __init__(self, files=None):
+
+def _tls_greeting(host, port):
+    """Reads the greeting of an implicit-TLS server (not verified)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((host, port), timeout=2) as raw:
+        with ctx.wrap_socket(raw) as s:
+            s.settimeout(3)
+            return s.recv(64)
+
+
+class Vsftpd:
+    """vsftpd 3 from Debian on 127.0.0.1, anonymous, /up writable;
+    with tls=(cert, key) FTPS is required (implicit=True: TLS at once)."""
+
+    def __init__(self, files=None, tls=None, implicit=False):
         self.files = files
+        self.tls = tls
+        self.implicit = implicit
         self.proc = None
         self.dir = None
         self.host = "127.0.0.1"
@@ -261,6 +303,9 @@ class Vsftpd:
             with open(conf, "w") as f:
                 f.write(VSFTPD_CONF.format(port=self.port, root=self.root, account=acct.pw_name,
                                            empty=empty, log=os.path.join(self.dir, "vsftpd.log")))
+                if self.tls:
+                    f.write(VSFTPD_TLS_CONF.format(cert=self.tls[0], key=self.tls[1],
+                                                   implicit="YES" if self.implicit else "NO"))
             out = open(os.path.join(self.dir, "vsftpd.out"), "wb")
             self.proc = subprocess.Popen([binary, conf], stdin=subprocess.DEVNULL,
                                          stdout=out, stderr=out, cwd=self.dir)
@@ -279,10 +324,14 @@ class Vsftpd:
             if self.proc.poll() is not None:
                 return False
             try:
-                with socket.create_connection((self.host, self.port), timeout=2) as s:
-                    s.settimeout(3)
-                    if s.recv(64).startswith(b"220"):
+                if self.implicit:
+                    if _tls_greeting(self.host, self.port).startswith(b"220"):
                         return True
+                else:
+                    with socket.create_connection((self.host, self.port), timeout=2) as s:
+                        s.settimeout(3)
+                        if s.recv(64).startswith(b"220"):
+                            return True
             except OSError:
                 pass
             time.sleep(0.05)
@@ -302,6 +351,217 @@ class Vsftpd:
         if not os.environ.get("FTPD_TEST_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
         return False
+
+
+# --------------------------------------------------------------------------
+# Another real server from Debian: proftpd (package proftpd-basic)
+
+PROFTPD_CONF = """\
+# written by clientlib.py for one test; see Proftpd in clientlib.py
+ServerType standalone
+ServerName "proftpd under test"
+DefaultServer on
+Port {port}
+DefaultAddress 127.0.0.1
+SocketBindTight on
+UseIPv6 off
+User {account}
+Group {group}
+PidFile {dir}/proftpd.pid
+ScoreboardFile {dir}/proftpd.scoreboard
+DelayTable none
+WtmpLog off
+TransferLog none
+SystemLog {dir}/proftpd.log
+UseReverseDNS off
+RequireValidShell off
+MaxInstances 30
+Umask 022
+AllowOverwrite on
+ModulePath /usr/lib/proftpd
+{tls}
+<Anonymous {root}>
+  User {account}
+  Group {group}
+  UserAlias anonymous {account}
+  RequireValidShell off
+  <Limit WRITE>
+    DenyAll
+  </Limit>
+  <Directory {root}/up>
+    <Limit WRITE>
+      AllowAll
+    </Limit>
+  </Directory>
+</Anonymous>
+"""
+
+PROFTPD_TLS = """\
+LoadModule mod_tls.c
+<IfModule mod_tls.c>
+  TLSEngine on
+  TLSRequired on
+  TLSProtocol {protocols}
+  TLSRSACertificateFile {cert}
+  TLSRSACertificateKeyFile {key}
+  TLSVerifyClient off
+  TLSLog {dir}/tls.log
+  TLSOptions EnableDiags
+</IfModule>
+"""
+
+
+class Proftpd:
+    """Debian's proftpd on 127.0.0.1 (run as root in the foreground):
+    anonymous, /up writable; tls=(cert, key) loads mod_tls with
+    TLSRequired on and the default session-reuse requirement."""
+
+    def __init__(self, files=None, tls=None, protocols="TLSv1.2 TLSv1.3"):
+        self.files = files
+        self.tls = tls
+        self.protocols = protocols
+        self.proc = None
+        self.dir = None
+        self.host = "127.0.0.1"
+
+    def __enter__(self):
+        binary = shutil.which("proftpd") or "/usr/sbin/proftpd"
+        if not os.access(binary, os.X_OK):
+            harness.skip("proftpd is not installed (package proftpd-basic)")
+        if os.geteuid() != 0:
+            harness.skip("proftpd needs root to start (chroot and privilege drop)")
+        if self.tls and not os.path.exists("/usr/lib/proftpd/mod_tls.so"):
+            harness.skip("proftpd's mod_tls is missing")
+        acct = _anon_account()
+        group = grp.getgrgid(acct.pw_gid).gr_name
+        self.dir = tempfile.mkdtemp(prefix="ftp-it-proftpd-")
+        os.chmod(self.dir, 0o755)
+        self.root = os.path.join(self.dir, "root")
+        self.up = os.path.join(self.root, "up")
+        for p in (self.root, self.up):
+            os.mkdir(p)
+            os.chmod(p, 0o755)
+        harness.write_tree(self.root, self.files)
+        for dirpath, dirnames, filenames in os.walk(self.up):
+            os.chown(dirpath, acct.pw_uid, acct.pw_gid)
+            for n in filenames:
+                os.chown(os.path.join(dirpath, n), acct.pw_uid, acct.pw_gid)
+        last = ""
+        for _ in range(5):
+            self.port = free_port()
+            tls = ""
+            if self.tls:
+                tls = PROFTPD_TLS.format(protocols=self.protocols, cert=self.tls[0],
+                                         key=self.tls[1], dir=self.dir)
+            conf = os.path.join(self.dir, "proftpd.conf")
+            with open(conf, "w") as f:
+                f.write(PROFTPD_CONF.format(port=self.port, account=acct.pw_name, group=group,
+                                            dir=self.dir, root=self.root, tls=tls))
+            out = open(os.path.join(self.dir, "proftpd.out"), "wb")
+            self.proc = subprocess.Popen([binary, "-n", "-q", "-c", conf],
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                         cwd=self.dir)
+            out.close()
+            if self._wait_ready():
+                return self
+            self._stop()
+            with open(os.path.join(self.dir, "proftpd.out"), "rb") as f:
+                last = f.read().decode("utf-8", "replace")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        harness.skip("proftpd would not start: %s" % last.strip()[-300:])
+
+    def log_text(self):
+        out = ""
+        for n in ("proftpd.out", "proftpd.log", "tls.log"):
+            try:
+                with open(os.path.join(self.dir, n), "rb") as f:
+                    out += "--- %s\n%s" % (n, f.read().decode("utf-8", "replace")[-3000:])
+            except OSError:
+                pass
+        return out
+
+    _wait_ready = Vsftpd._wait_ready
+    _stop = Vsftpd._stop
+    implicit = False
+
+    def __exit__(self, *a):
+        self._stop()
+        if not os.environ.get("FTPD_TEST_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return False
+
+
+# --------------------------------------------------------------------------
+# Certificates made at test time
+
+class Certs:
+    """CA and server certificates made with the openssl command in path:
+    ``ca`` (cert, key) a test CA; ``good`` for localhost and 127.0.0.1
+    signed by it; ``wrong_host`` signed by it for other.example only;
+    ``other_ca`` a second CA nobody trusts and ``unknown_ca`` a localhost
+    certificate from it; ``self_a`` and ``self_b`` two self-signed
+    localhost certificates.  Each is a (cert.pem, key.pem) pair readable by
+    the servers.  Skips the test when openssl is missing."""
+
+    def __init__(self, path):
+        if not shutil.which("openssl"):
+            harness.skip("the openssl command is needed to make certificates")
+        self.path = path
+        self.ca = self._ca("ca", "ftpkit test CA")
+        self.other_ca = self._ca("other_ca", "untrusted test CA")
+        self.good = self._leaf("good", "localhost", "DNS:localhost,IP:127.0.0.1", self.ca)
+        self.wrong_host = self._leaf("wrong_host", "other.example", "DNS:other.example",
+                                     self.ca)
+        self.unknown_ca = self._leaf("unknown_ca", "localhost", "DNS:localhost,IP:127.0.0.1",
+                                     self.other_ca)
+        self.self_a = self._leaf("self_a", "localhost", "DNS:localhost,IP:127.0.0.1", None)
+        self.self_b = self._leaf("self_b", "localhost", "DNS:localhost,IP:127.0.0.1", None)
+
+    def _run(self, args):
+        r = subprocess.run(["openssl"] + args, cwd=self.path, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60)
+        if r.returncode != 0:
+            raise harness.Failure("openssl %s: %s" % (" ".join(args),
+                                                     r.stderr.decode("utf-8", "replace")))
+
+    def _files(self, name):
+        return (os.path.join(self.path, name + ".pem"), os.path.join(self.path, name + ".key"))
+
+    def _ca(self, name, cn):
+        cert, key = self._files(name)
+        self._run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                   "-out", cert, "-days", "30", "-subj", "/CN=" + cn,
+                   "-addext", "basicConstraints=critical,CA:TRUE",
+                   "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        return cert, key
+
+    def _leaf(self, name, cn, san, ca):
+        cert, key = self._files(name)
+        ext = os.path.join(self.path, name + ".ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
+                    "keyUsage=digitalSignature,keyEncipherment\n"
+                    "extendedKeyUsage=serverAuth\n" % san)
+        if ca is None:
+            self._run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                       "-out", cert, "-days", "30", "-subj", "/CN=" + cn,
+                       "-addext", "subjectAltName=" + san])
+        else:
+            csr = os.path.join(self.path, name + ".csr")
+            self._run(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                       "-out", csr, "-subj", "/CN=" + cn])
+            self._run(["x509", "-req", "-in", csr, "-CA", ca[0], "-CAkey", ca[1],
+                       "-CAcreateserial", "-out", cert, "-days", "30", "-extfile", ext])
+        os.chmod(cert, 0o644)
+        os.chmod(key, 0o644)    # test keys: the servers' accounts read them
+        return cert, key
+
+
+def fingerprint(cert_pem):
+    """"SHA256:<unpadded base64>" of the certificate, as ftp shows it."""
+    with open(cert_pem) as f:
+        der = ssl.PEM_cert_to_DER_cert(f.read())
+    return "SHA256:" + base64.b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
 
 
 # --------------------------------------------------------------------------

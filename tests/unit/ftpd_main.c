@@ -6,12 +6,16 @@ void suite_ftpd_cmdtab(void);
 void suite_ftpd_session(void);
 void suite_ftpd_userfile(void);
 void suite_ftpd_misc(void);
+void suite_ftpd_ops(void);
+void suite_ftpd_hash(void);
 
 static void (*const suites[])(void) = {
 	suite_ftpd_cmdtab,
 	suite_ftpd_session,
 	suite_ftpd_userfile,
 	suite_ftpd_misc,
+	suite_ftpd_ops,
+	suite_ftpd_hash,
 	NULL
 };
 

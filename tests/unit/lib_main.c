@@ -15,6 +15,7 @@ void suite_net(void);
 void suite_xfer(void);
 void suite_sys(void);
 void suite_tls(void);
+void suite_proxy(void);
 
 static void (*const suites[])(void) = {
 	suite_buf,
@@ -30,6 +31,7 @@ static void (*const suites[])(void) = {
 	suite_xfer,
 	suite_sys,
 	suite_tls,
+	suite_proxy,
 	NULL
 };
 

@@ -264,6 +264,90 @@ test_xfer_recv_binary(void)
 	sys_close_failok(fd);
 }
 
+/* Receives n pattern bytes over a stream socketpair into fd; returns
+ * the result of xfer_recv_file and the byte count in *bytes. */
+static int
+recv_into(int fd, const char *data, size_t n, uint64_t *bytes)
+{
+	struct source src = { -1, NULL, 0, data, n };
+	struct xfer_opts o;
+	struct conn c;
+	pthread_t th;
+	int sv[2], r;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	src.fd = sv[1];
+	if (pthread_create(&th, NULL, source_run, &src) != 0)
+		return -1;
+	conn_init(&c, sv[0], 5000);
+	xfer_opts_init(&o);
+	o.timeout_ms = 5000;
+	r = xfer_recv_file(&c, fd, &o, bytes);
+	pthread_join(th, NULL);
+	conn_close(&c);
+	return r;
+}
+
+/* The splice() path writes at the file's current offset and moves it;
+ * an O_APPEND file and a pipe take the read/write fallback. */
+static void
+test_xfer_recv_splice_and_fallbacks(void)
+{
+	const size_t n = 1024 * 1024 + 3;
+	char *data = pattern(n), *want = malloc(n + 4), *got = malloc(n);
+	uint64_t bytes = 0;
+	int fd, fl, p[2];
+	size_t have = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	memcpy(want, "head", 4);
+	memcpy(want + 4, data, n);
+
+	/* Regular file, offset after an existing prefix. */
+	fd = tmp_file("head", 4);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(lseek(fd, 4, SEEK_SET) == 4);
+	CU_ASSERT_EQUAL(recv_into(fd, data, n, &bytes), XFER_OK);
+	CU_ASSERT_EQUAL(bytes, n);
+	CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_CUR), (off_t)(n + 4));
+	CU_ASSERT(file_equals(fd, want, n + 4));
+	sys_close_failok(fd);
+
+	/* O_APPEND: splice refuses it; offset 0 must not matter. */
+	fd = tmp_file("head", 4);
+	CU_ASSERT_FATAL(fd >= 0);
+	fl = fcntl(fd, F_GETFL);
+	CU_ASSERT_FATAL(fl >= 0 && fcntl(fd, F_SETFL, fl | O_APPEND) == 0);
+	CU_ASSERT_EQUAL(recv_into(fd, data, n, &bytes), XFER_OK);
+	CU_ASSERT_EQUAL(bytes, n);
+	CU_ASSERT(file_equals(fd, want, n + 4));
+	sys_close_failok(fd);
+
+	/* A pipe as destination (the client's "get file -"): drained by a
+	 * reader thread. */
+	CU_ASSERT_FATAL(pipe(p) == 0);
+	{
+		struct sink s = { p[0], n, 0, got, 0 };
+		pthread_t th;
+
+		CU_ASSERT_FATAL(pthread_create(&th, NULL, sink_run, &s) == 0);
+		CU_ASSERT_EQUAL(recv_into(p[1], data, n, &bytes), XFER_OK);
+		sys_close_failok(p[1]);
+		pthread_join(th, NULL);
+		have = s.len;
+	}
+	sys_close_failok(p[0]);
+	CU_ASSERT_EQUAL(bytes, n);
+	CU_ASSERT_EQUAL(have, n);
+	CU_ASSERT(memcmp(got, data, n) == 0);
+	free(data);
+	free(want);
+	free(got);
+}
+
 static void
 test_xfer_recv_ascii_boundaries(void)
 {
@@ -643,6 +727,7 @@ suite_xfer(void)
 	UNIT_TEST(test_xfer_send_from_offset_and_pipe_fallback);
 	UNIT_TEST(test_xfer_send_ascii);
 	UNIT_TEST(test_xfer_recv_binary);
+	UNIT_TEST(test_xfer_recv_splice_and_fallbacks);
 	UNIT_TEST(test_xfer_recv_ascii_boundaries);
 	UNIT_TEST(test_xfer_recv_timeout);
 	UNIT_TEST(test_xfer_send_stall_timeout);
