@@ -69,15 +69,20 @@ def rate(out):
     return v["bytes"] / v["secs"] / MIB
 
 
-def ceiling(env, mode):
+def ceiling(env, mode, sndbuf=None):
+    """A raw copy of the big file; sndbuf "0" = autotuned send buffer
+    (default: 1 MiB, see ceil.c)."""
     def fn():
         args = [env.h["ceil"], mode, env.big()]
+        e = dict(os.environ)
+        if sndbuf is not None:
+            e["CEIL_SNDBUF"] = sndbuf
         if mode in ("recvfile", "splice"):
             args.append(os.path.join(env.scratch, "ceil.out"))
         elif mode == "tls":
             args += [env.cert[0], env.cert[1]]
         try:
-            return rate(run(args))
+            return rate(run(args, env=e))
         finally:
             env.scratch_clear()
     return fn
@@ -223,6 +228,7 @@ def build(env, ours, peers, sizes, have, base=None):
 
     c = Case("retr", "RETR 1 GiB plain", "MiB/s", True, 1.0, 0.95)
     c.add("ceil:sendfile", "ceiling", ceiling(env, "sendfile"))
+    c.add("ceil:sendfile-auto", "ceiling", ceiling(env, "sendfile", "0"))
     per_server(c, lambda s: get_fn(env, s))
     c = Case("stor", "STOR 1 GiB plain", "MiB/s", True, 1.1)
     c.add("ceil:recv+write", "ceiling", ceiling(env, "recvfile"))

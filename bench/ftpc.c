@@ -376,6 +376,9 @@ cmd_put(char **argv)
 	snprintf(cmd, sizeof cmd, "STOR %s", argv[1]);
 	t0 = now();
 	d = data_cmd(&c, cmd, &dssl);
+	/* The same sender as bench/ceil's: a 1 MiB send buffer. */
+	(void)setsockopt(d, SOL_SOCKET, SO_SNDBUF, &(int){ 1 << 20 },
+	    sizeof(int));
 	if (dssl == NULL) {
 		while (total < st.st_size) {
 			n = sendfile(d, fd, NULL, (size_t)(st.st_size - total));

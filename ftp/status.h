@@ -9,7 +9,8 @@
  *   2   login refused
  *   3   remote or local file not found, or permission denied
  *   4   network failure or timeout (connect, lost connection, data channel)
- *   5   TLS or certificate failure (reserved for TLS support)
+ *   5   TLS or certificate failure (AUTH TLS/PBSZ/PROT refused, a failed
+ *       handshake, a certificate not trusted)
  *   6   verification failed (reserved)
  *   64  usage error (bad option or command syntax)
  *   130 interrupted by Ctrl-C in batch mode

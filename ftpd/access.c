@@ -65,9 +65,14 @@ cidr_parse(const char *text, struct cidr *c)
 		return -1;
 	c->bits = c->v4 ? 32 : 128;
 	if (slash != NULL) {
-		if (parse_u64(slash + 1, c->bits, &bits) < 0)
+		int mapped = c->v4 && net_family(&a) == AF_INET6;
+
+		if (parse_u64(slash + 1, mapped ? 128 : c->bits, &bits) < 0)
 			return -1;
-		c->bits = (unsigned)bits;
+		/* ::ffff:a.b.c.d/n is the IPv4 prefix n - 96. */
+		if (mapped && bits < 96)
+			return -1;
+		c->bits = (unsigned)(mapped ? bits - 96 : bits);
 	}
 	return 0;
 }

@@ -59,8 +59,8 @@ check_socket(int fd, char *err, size_t errlen)
 	struct netaddr a;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
-		snprintf(err, errlen, "socket activation: descriptor %d: %s", fd,
-			 strerror(errno));
+		snprintf(err, errlen, "socket activation: descriptor %d is not "
+			 "a listening stream socket (%s)", fd, strerror(errno));
 		return -1;
 	}
 	len = sizeof listening;

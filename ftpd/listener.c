@@ -291,9 +291,11 @@ on_hup_usr1(const struct ftpd_env *env, struct child *kids, unsigned *cap,
 	}
 	if (s_got_usr1) {
 		s_got_usr1 = 0;
-		lifecycle_reopen();
+		/* Monitors first: once the daemon logs the reopen, every
+		 * running session has been told. */
 		for (unsigned i = 0; i < nkids; i++)
 			(void)kill(kids[i].pid, SIGUSR1);
+		lifecycle_reopen();
 	}
 	return kids;
 }

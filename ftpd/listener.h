@@ -1,7 +1,8 @@
 /* listener.h: the daemon's parent process.  It opens the listening
  * sockets, accepts, enforces max_clients and max_per_ip (421 and close),
  * forks one session monitor per connection and reaps them.  It never
- * reads a byte from a client and never reads the users file. */
+ * reads a byte from a client (but the PROXY header with proxy_protocol,
+ * see proxyhdr.h) and never reads the users file. */
 #ifndef FTPD_LISTENER_H
 #define FTPD_LISTENER_H
 

@@ -131,6 +131,38 @@ tls_why(char *out, size_t n, int err)
 	return out;
 }
 
+/* Reads everything the client has sent so far into the worker's side.
+ * Reads do not wait (timeout 0): a close_notify that came in with the
+ * last data is seen at once, not when more bytes arrive (a client such
+ * as Python's ssl waits for our close_notify before closing).  1 = the
+ * client sent close_notify, 0 = nothing more for now, -1 = failed (fail
+ * set). */
+static int
+pump_from_client(struct conn *data, struct conn *up, char *buf,
+		 const char **fail, char *why, size_t whylen)
+{
+	int tmo = data->timeout_ms;
+	ssize_t n;
+
+	for (;;) {
+		data->timeout_ms = 0;
+		n = conn_read(data, buf, RELAY_DATA_BUF);
+		data->timeout_ms = tmo;
+		if (n == 0)
+			return 1;
+		if (n < 0 && errno == ETIMEDOUT)
+			return 0;
+		if (n < 0) {
+			*fail = tls_why(why, whylen, errno);
+			return -1;
+		}
+		if (conn_write_full(up, buf, (size_t)n) < 0) {
+			*fail = "the worker stopped reading";
+			return -1;
+		}
+	}
+}
+
 /* Moves bytes between the TLS data connection and the worker's
  * socketpair until the worker closes its end (done: close_notify to
  * the client) or something fails (the worker sees a reset). */
@@ -141,14 +173,16 @@ helper_pump(struct conn *data, int mine, int peer_end, const char *peer)
 	char why[256];
 	char *buf = malloc(RELAY_DATA_BUF);
 	const char *fail = NULL;
-	int tls_eof = 0;
+	int tls_eof = 0, starved = 0;
 
 	conn_init(&up, mine, data->timeout_ms);
 	if (buf == NULL)
 		fail = "out of memory";
 	while (fail == NULL) {
 		struct pollfd p[2];
-		int pending = !tls_eof && conn_has_pending(data), r;
+		/* A partial record also counts as pending: after a read found
+		 * nothing complete, wait for the socket instead. */
+		int pending = !tls_eof && !starved && conn_has_pending(data), r;
 		ssize_t n;
 
 		p[0].fd = tls_eof ? -1 : data->fd;
@@ -179,15 +213,12 @@ helper_pump(struct conn *data, int mine, int peer_end, const char *peer)
 			}
 		}
 		if (!tls_eof && (pending || p[0].revents != 0)) {
-			n = conn_read(data, buf, RELAY_DATA_BUF);
-			if (n == 0) {
+			r = pump_from_client(data, &up, buf, &fail, why, sizeof why);
+			starved = r == 0;
+			if (r == 1) {
 				/* close_notify: a complete upload. */
 				tls_eof = 1;
 				(void)shutdown(mine, SHUT_WR);
-			} else if (n < 0) {
-				fail = tls_why(why, sizeof why, errno);
-			} else if (conn_write_full(&up, buf, (size_t)n) < 0) {
-				fail = "the worker stopped reading";
 			}
 		}
 	}

@@ -382,8 +382,11 @@ net_tune_bulk(int fd)
 {
 	int sz = 1 << 20;
 
+	/* A fixed send buffer: measured on loopback, sendfile() costs less
+	 * CPU with 1 MiB than with the autotuned size.  The receive buffer
+	 * stays autotuned: pinning it (which turns autotuning off) cost
+	 * about 30% more CPU per byte received (bench/ceil, splice). */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
 }
 
 ssize_t

@@ -34,7 +34,8 @@ static void
 ip_bytes(const struct netaddr *a, unsigned char *out, size_t *n, unsigned *port)
 {
 	if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->ss;
+		const struct sockaddr_in *sin =
+			(const struct sockaddr_in *)&a->ss;
 
 		memcpy(out, &sin->sin_addr, 4);
 		*n = 4;
@@ -67,17 +68,19 @@ check_done(const uint8_t *p, size_t n, const struct proxy_hdr *h)
 		for (size_t i = 0; i + 2 < h->len; i++)
 			FUZZ_ASSERT(p[i] != '\r' && p[i] != '\n');
 		if (!h->local && h->src.ss.ss_family == AF_INET) {
-			char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN], line[128];
+			char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+			char line[128];
 			int len;
 
 			ip_bytes(&h->src, a, &na, &pa);
 			ip_bytes(&h->dst, b, &nb, &pb);
 			FUZZ_ASSERT(h->dst.ss.ss_family == AF_INET);
-			FUZZ_ASSERT(inet_ntop(AF_INET, a, src, sizeof src) != NULL);
-			FUZZ_ASSERT(inet_ntop(AF_INET, b, dst, sizeof dst) != NULL);
-			len = snprintf(line, sizeof line, "PROXY TCP4 %s %s %u %u\r\n",
+			FUZZ_ASSERT(inet_ntop(AF_INET, a, src, sizeof src));
+			FUZZ_ASSERT(inet_ntop(AF_INET, b, dst, sizeof dst));
+			len = snprintf(line, sizeof line,
+				       "PROXY TCP4 %s %s %u %u\r\n",
 				       src, dst, pa, pb);
-			/* SECURITY: strict syntax, so one header, one reading. */
+			/* SECURITY: strict syntax: one header, one reading. */
 			FUZZ_ASSERT((size_t)len == h->len &&
 				    memcmp(line, p, h->len) == 0);
 		}
@@ -96,7 +99,8 @@ check_done(const uint8_t *p, size_t n, const struct proxy_hdr *h)
 	ip_bytes(&h->src, a, &na, &pa);
 	ip_bytes(&h->dst, b, &nb, &pb);
 	FUZZ_ASSERT(na == nb && (na == 4 ? p[13] >> 4 == 1 : p[13] >> 4 == 2));
-	FUZZ_ASSERT(memcmp(p + 16, a, na) == 0 && memcmp(p + 16 + na, b, na) == 0);
+	FUZZ_ASSERT(memcmp(p + 16, a, na) == 0);
+	FUZZ_ASSERT(memcmp(p + 16 + na, b, na) == 0);
 	FUZZ_ASSERT(pa == ((unsigned)p[16 + 2 * na] << 8 | p[17 + 2 * na]));
 	FUZZ_ASSERT(pb == ((unsigned)p[18 + 2 * na] << 8 | p[19 + 2 * na]));
 }
@@ -158,7 +162,7 @@ mode_reader(const uint8_t *p, size_t n)
 	p++;
 	n--;
 	want = parse(p, n, &ref);
-	FUZZ_ASSERT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+	FUZZ_ASSERT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	proxy_reader_init(&r);
 	while (st == PROXY_AGAIN) {
 		size_t k = n - sent < chunk ? n - sent : chunk;
@@ -182,7 +186,8 @@ mode_reader(const uint8_t *p, size_t n)
 		FUZZ_ASSERT(r.have == h.len && memcmp(r.buf, p, h.len) == 0);
 		/* SECURITY: everything after the header is still there. */
 		if (sv[1] >= 0) {
-			FUZZ_ASSERT(sys_write_full(sv[1], p + sent, n - sent) == 0);
+			FUZZ_ASSERT(sys_write_full(sv[1], p + sent,
+						   n - sent) == 0);
 			sys_close_failok(sv[1]);
 			sv[1] = -1;
 		}
@@ -249,8 +254,11 @@ mode_trust(const uint8_t *p, size_t n)
 		FUZZ_ASSERT(t.net[i].family == AF_INET ||
 			    t.net[i].family == AF_INET6);
 		FUZZ_ASSERT(t.net[i].bits <= max);
-		for (unsigned b = t.net[i].bits; b < max; b++)
-			FUZZ_ASSERT(!(t.net[i].addr[b / 8] & (0x80u >> (b % 8))));
+		for (unsigned b = t.net[i].bits; b < max; b++) {
+			unsigned bit = 0x80u >> (b % 8);
+
+			FUZZ_ASSERT(!(t.net[i].addr[b / 8] & bit));
+		}
 	}
 	memset(&a, 0, sizeof a);
 	if (iplen >= 16) {

@@ -133,6 +133,11 @@ def test_vsftpd_explicit_tls():
         check_eq(open(os.path.join(dl, "small.txt"), "rb").read(), b"small\n", "ftp:// --tls")
         check_eq(file_sha(os.path.join(dl, "x1.bin")),
                  file_sha(os.path.join(v.root, "pub", "d", "x1.bin")), "ftpes://")
+        # the shell: open --tls, and open with an ftpes:// folder URL
+        r = run_ftp(["-n", "--cacert", c.ca[0]], w, input=(
+            "open --tls %s %d\nuser anonymous x@\nls /pub\nclose\n"
+            "open ftpes://%s:%d/pub/d/\nls\n" % (v.host, v.port, v.host, v.port))).check_rc(0)
+        check("small.txt" in r.out and "x4.bin" in r.out, "listings after open:\n" + r.out)
         # the same server refuses a login without TLS: TLS was really used
         batch(v, w, ["user anonymous x@", "ls /pub"]).check_rc(2)
 

@@ -8,6 +8,7 @@ void suite_ftpd_userfile(void);
 void suite_ftpd_misc(void);
 void suite_ftpd_ops(void);
 void suite_ftpd_hash(void);
+void suite_ftpd_security(void);
 
 static void (*const suites[])(void) = {
 	suite_ftpd_cmdtab,
@@ -16,6 +17,7 @@ static void (*const suites[])(void) = {
 	suite_ftpd_misc,
 	suite_ftpd_ops,
 	suite_ftpd_hash,
+	suite_ftpd_security,
 	NULL
 };
 

@@ -1,8 +1,11 @@
 /* test_ftp_cli.c: the command-line parser (tnftp short options, long
- * options, "-q" vs "-q N", values attached or separate, errors) and the
- * command table's prefix lookup. */
+ * options, "-q" vs "-q N", values attached or separate, errors, the TLS
+ * options), the command table's prefix lookup, and what the TLS options
+ * decide about a certificate (trust.h). */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -10,6 +13,8 @@
 #include "../../ftp/cli.h"
 #include "../../ftp/cmdtab.h"
 #include "../../ftp/status.h"
+#include "../../ftp/trust.h"
+#include "tls.h"
 
 #define ARGV(...) ((char *[]){ "ftp", __VA_ARGS__, NULL })
 
@@ -226,6 +231,119 @@ test_status_map(void)
 	CU_ASSERT_EQUAL(status_from_reply(502), ST_OTHER);
 }
 
+#define FP_A "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+
+static void
+test_cli_tls(void)
+{
+	char **v = ARGV("--tls", "--cacert", "ca.pem", "--known-hosts=kh",
+			"--fingerprint", FP_A, "h");
+	char err[256];
+	struct cli o;
+
+	CU_ASSERT_EQUAL(run(v, &o), 0);
+	CU_ASSERT(o.tls);
+	CU_ASSERT(!o.insecure);
+	CU_ASSERT_STRING_EQUAL(o.cacert, "ca.pem");
+	CU_ASSERT_STRING_EQUAL(o.known_hosts, "kh");
+	CU_ASSERT_STRING_EQUAL(o.fingerprint, FP_A);
+	CU_ASSERT_EQUAL(o.nargs, 1);
+	cli_free(&o);
+
+	v = ARGV("--insecure", "ftps://h/");
+	CU_ASSERT_EQUAL(run(v, &o), 0);
+	CU_ASSERT(o.insecure);
+	CU_ASSERT(!o.tls);
+	cli_free(&o);
+
+	/* the hex form openssl prints is accepted too */
+	v = ARGV("--fingerprint=E3:B0:C4:42:98:FC:1C:14:9A:FB:F4:C8:99:6F:B9:"
+		 "24:27:AE:41:E4:64:9B:93:4C:A4:95:99:1B:78:52:B8:55");
+	CU_ASSERT_EQUAL(run(v, &o), 0);
+	cli_free(&o);
+
+	/* SECURITY: a mangled pin is an error, never "no pin" */
+	v = ARGV("--fingerprint", "SHA256:abc", "h");
+	CU_ASSERT_EQUAL(cli_parse(4, v, &o, err, sizeof err), -1);
+	CU_ASSERT(strstr(err, "fingerprint") != NULL);
+	cli_free(&o);
+	v = ARGV("--fingerprint");
+	CU_ASSERT_EQUAL(run(v, &o), -1);
+	cli_free(&o);
+	v = ARGV("--tls=yes");
+	CU_ASSERT_EQUAL(run(v, &o), -1);
+	cli_free(&o);
+	v = ARGV("--insecure", "--fingerprint", FP_A);
+	CU_ASSERT_EQUAL(run(v, &o), -1);
+	cli_free(&o);
+}
+
+/* One row per case: the facts and the verdict they must give. */
+static void
+test_trust_decide(void)
+{
+	static const struct {
+		struct trust_facts f;
+		int want;
+	} rows[] = {
+		/* verified, insecure, pin_given, pin_match, session, known, ask */
+		{ { 1, 0, 0, 0, 0, TLS_KNOWN_ABSENT, 0 }, TRUST_CA },
+		{ { 1, 0, 0, 0, 0, TLS_KNOWN_MISMATCH, 1 }, TRUST_CA },
+		{ { 1, 0, 0, 0, 0, TLS_KNOWN_ERROR, 0 }, TRUST_CA },
+		{ { 0, 1, 0, 0, 0, TLS_KNOWN_MISMATCH, 0 }, TRUST_INSECURE },
+		{ { 0, 0, 1, 1, 0, TLS_KNOWN_MISMATCH, 0 }, TRUST_PINNED },
+		/* a pin is exact: a CA does not overrule it */
+		{ { 1, 0, 1, 0, 0, TLS_KNOWN_MATCH, 1 }, TRUST_NO_PIN },
+		{ { 0, 0, 1, 0, 1, TLS_KNOWN_MATCH, 1 }, TRUST_NO_PIN },
+		{ { 0, 0, 0, 0, 1, TLS_KNOWN_ABSENT, 0 }, TRUST_SESSION },
+		{ { 0, 0, 0, 0, 0, TLS_KNOWN_MATCH, 0 }, TRUST_KNOWN },
+		/* a changed certificate is refused, asking or not */
+		{ { 0, 0, 0, 0, 0, TLS_KNOWN_MISMATCH, 1 }, TRUST_CHANGED },
+		{ { 0, 0, 0, 0, 0, TLS_KNOWN_MISMATCH, 0 }, TRUST_CHANGED },
+		{ { 0, 0, 0, 0, 0, TLS_KNOWN_ABSENT, 1 }, TRUST_ASK },
+		/* batch mode never asks */
+		{ { 0, 0, 0, 0, 0, TLS_KNOWN_ABSENT, 0 }, TRUST_UNKNOWN },
+		{ { 0, 0, 0, 0, 0, TLS_KNOWN_ERROR, 1 }, TRUST_STORE_ERROR },
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int v = trust_decide(&rows[i].f);
+
+		CU_ASSERT_EQUAL(v, rows[i].want);
+		if (v != rows[i].want)
+			fprintf(stderr, "row %zu: got %d, want %d\n", i, v,
+				rows[i].want);
+	}
+	CU_ASSERT(trust_ok(TRUST_CA) && trust_ok(TRUST_KNOWN) &&
+		  trust_ok(TRUST_ACCEPTED) && trust_ok(TRUST_PINNED));
+	CU_ASSERT(!trust_ok(TRUST_ASK) && !trust_ok(TRUST_CHANGED) &&
+		  !trust_ok(TRUST_UNKNOWN) && !trust_ok(TRUST_NO_PIN) &&
+		  !trust_ok(TRUST_STORE_ERROR));
+}
+
+static void
+test_trust_known_path(void)
+{
+	char buf[64];
+	const char *home = getenv("HOME");
+	char *saved = home ? strdup(home) : NULL;
+
+	CU_ASSERT_STRING_EQUAL(trust_known_path("/x/kh", buf, sizeof buf), "/x/kh");
+	CU_ASSERT(setenv("HOME", "/home/u", 1) == 0);
+	CU_ASSERT_STRING_EQUAL(trust_known_path(NULL, buf, sizeof buf),
+			       "/home/u/.ftp_known_hosts");
+	CU_ASSERT_STRING_EQUAL(trust_known_path("", buf, sizeof buf),
+			       "/home/u/.ftp_known_hosts");
+	/* too long for the buffer: no truncated path */
+	CU_ASSERT_PTR_NULL(trust_known_path(NULL, buf, 10));
+	if (saved) {
+		(void)setenv("HOME", saved, 1);
+		free(saved);
+	} else {
+		(void)unsetenv("HOME");
+	}
+}
+
 void
 suite_ftp_cli(void)
 {
@@ -237,4 +355,7 @@ suite_ftp_cli(void)
 	UNIT_TEST(test_cli_errors);
 	UNIT_TEST(test_cmdtab_lookup);
 	UNIT_TEST(test_status_map);
+	UNIT_TEST(test_cli_tls);
+	UNIT_TEST(test_trust_decide);
+	UNIT_TEST(test_trust_known_path);
 }

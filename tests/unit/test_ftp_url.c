@@ -1,5 +1,6 @@
 /* test_ftp_url.c: ftp:// URL parsing (RFC 1738): user/password, IPv6
- * hosts, ports, percent-decoding per segment, %2F to the root, ;type=. */
+ * hosts, ports, percent-decoding per segment, %2F to the root, ;type=;
+ * the TLS schemes ftps:// (implicit, port 990) and ftpes:// (explicit). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -188,8 +189,51 @@ test_url_type(void)
 	url_free(&u);
 	CU_ASSERT(url_is_ftp("ftp://x"));
 	CU_ASSERT(url_is_ftp("Ftp://x"));
-	CU_ASSERT(!url_is_ftp("ftps://x"));
 	CU_ASSERT(!url_is_ftp("host"));
+}
+
+static void
+test_url_tls_schemes(void)
+{
+	struct ftp_url u;
+
+	CU_ASSERT(url_is_ftp("ftps://x"));
+	CU_ASSERT(url_is_ftp("FTPES://x"));
+	CU_ASSERT(!url_is_ftp("ftpx://x"));
+	CU_ASSERT(!url_is_ftp("sftp://x"));
+	CU_ASSERT(!url_is_ftp("ftps:/x"));
+
+	CU_ASSERT_EQUAL(parse("ftp://h/f", &u), 0);
+	CU_ASSERT_EQUAL(u.tls, URL_TLS_NONE);
+	url_free(&u);
+
+	/* implicit: port 990 unless given */
+	CU_ASSERT_EQUAL(parse("ftps://bob:pw@h/pub/f.txt", &u), 0);
+	CU_ASSERT_EQUAL(u.tls, URL_TLS_IMPLICIT);
+	CU_ASSERT_STRING_EQUAL(u.port, "990");
+	CU_ASSERT_STRING_EQUAL(u.user, "bob");
+	CU_ASSERT_STRING_EQUAL(u.host, "h");
+	CU_ASSERT_STRING_EQUAL(u.dirs[0], "pub");
+	CU_ASSERT_STRING_EQUAL(u.file, "f.txt");
+	url_free(&u);
+	CU_ASSERT_EQUAL(parse("FTPS://[::1]:2990/", &u), 0);
+	CU_ASSERT_EQUAL(u.tls, URL_TLS_IMPLICIT);
+	CU_ASSERT_STRING_EQUAL(u.host, "::1");
+	CU_ASSERT_STRING_EQUAL(u.port, "2990");
+	url_free(&u);
+
+	/* explicit: the FTP port */
+	CU_ASSERT_EQUAL(parse("ftpes://h/d/", &u), 0);
+	CU_ASSERT_EQUAL(u.tls, URL_TLS_EXPLICIT);
+	CU_ASSERT_STRING_EQUAL(u.port, "21");
+	CU_ASSERT_EQUAL(u.ndirs, 1);
+	CU_ASSERT_PTR_NULL(u.file);
+	url_free(&u);
+
+	CU_ASSERT_EQUAL(parse("ftps://", &u), -1);
+	url_free(&u);
+	CU_ASSERT_EQUAL(parse("http://h/f", &u), -1);
+	url_free(&u);
 }
 
 void
@@ -201,4 +245,5 @@ suite_ftp_url(void)
 	UNIT_TEST(test_url_hosts_ports);
 	UNIT_TEST(test_url_decoding);
 	UNIT_TEST(test_url_type);
+	UNIT_TEST(test_url_tls_schemes);
 }

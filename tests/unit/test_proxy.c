@@ -65,11 +65,14 @@ test_proxy_v1_valid(void)
 	CU_ASSERT_EQUAL(h.version, 1);
 	CU_ASSERT_EQUAL(h.local, 0);
 	CU_ASSERT_EQUAL(h.len, strlen(good[0]));
-	CU_ASSERT_STRING_EQUAL(addr_str(&h.src, s, sizeof s), "192.0.2.1:56324");
-	CU_ASSERT_STRING_EQUAL(addr_str(&h.dst, s, sizeof s), "198.51.100.2:21");
+	CU_ASSERT_STRING_EQUAL(addr_str(&h.src, s, sizeof s),
+			       "192.0.2.1:56324");
+	CU_ASSERT_STRING_EQUAL(addr_str(&h.dst, s, sizeof s),
+			       "198.51.100.2:21");
 	CU_ASSERT_EQUAL_FATAL(parse_str(good[1], &h), PROXY_DONE);
 	CU_ASSERT_EQUAL(net_family(&h.src), AF_INET6);
-	CU_ASSERT_STRING_EQUAL(addr_str(&h.src, s, sizeof s), "[2001:db8::1]:0");
+	CU_ASSERT_STRING_EQUAL(addr_str(&h.src, s, sizeof s),
+			       "[2001:db8::1]:0");
 	CU_ASSERT_STRING_EQUAL(addr_str(&h.dst, s, sizeof s),
 			       "[2001:db8::2]:65535");
 	CU_ASSERT_EQUAL_FATAL(parse_str(good[2], &h), PROXY_DONE);
@@ -85,7 +88,8 @@ static void
 test_proxy_v1_limit(void)
 {
 	/* The spec's worst case: exactly 107 bytes. */
-	const char *max = "PROXY UNKNOWN ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
+	const char *max = "PROXY UNKNOWN "
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
 		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
 	char longer[200], nocrlf[200];
 	struct proxy_hdr h;
@@ -148,8 +152,8 @@ test_proxy_v1_bad(void)
 		CU_ASSERT_EQUAL(r, PROXY_ERR);
 	}
 	/* A NUL inside the line. */
-	CU_ASSERT_EQUAL(proxy_parse("PROXY UNKNOWN\0\r\n", 16, &h, (char[64]){0},
-				    64), PROXY_ERR);
+	CU_ASSERT_EQUAL(proxy_parse("PROXY UNKNOWN\0\r\n", 16, &h,
+				    (char[64]){0}, 64), PROXY_ERR);
 }
 
 /* Builds a v2 header: ver_cmd, fam, then len bytes of payload. */
@@ -190,8 +194,10 @@ test_proxy_v2_valid(void)
 	CU_ASSERT_EQUAL(h.version, 2);
 	CU_ASSERT_EQUAL(h.local, 0);
 	CU_ASSERT_EQUAL(h.len, 28);
-	CU_ASSERT_STRING_EQUAL(addr_str(&h.src, s, sizeof s), "192.0.2.9:50000");
-	CU_ASSERT_STRING_EQUAL(addr_str(&h.dst, s, sizeof s), "198.51.100.1:21");
+	CU_ASSERT_STRING_EQUAL(addr_str(&h.src, s, sizeof s),
+			       "192.0.2.9:50000");
+	CU_ASSERT_STRING_EQUAL(addr_str(&h.dst, s, sizeof s),
+			       "198.51.100.1:21");
 	check_prefixes(buf, n);
 
 	memset(in6, 0, sizeof in6);
@@ -242,7 +248,9 @@ test_proxy_v2_valid(void)
 static void
 test_proxy_v2_bad(void)
 {
-	static const unsigned char in4[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 2 };
+	static const unsigned char in4[12] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 0, 2
+	};
 	unsigned char buf[PROXY_HDR_MAX + 16];
 	struct proxy_hdr h;
 	char why[200];
@@ -331,7 +339,8 @@ reader_case(const void *hdr, size_t hlen, int split)
 static void
 test_proxy_reader_exact(void)
 {
-	static const char v1[] = "PROXY TCP4 127.0.0.9 127.0.0.1 40000 2121\r\n";
+	static const char v1[] =
+		"PROXY TCP4 127.0.0.9 127.0.0.1 40000 2121\r\n";
 	static const char v1u[] = "PROXY UNKNOWN\r\n";
 	static const unsigned char in4[12] = {
 		127, 0, 0, 9, 127, 0, 0, 1, 0x9c, 0x40, 0x08, 0x49
@@ -363,17 +372,28 @@ test_proxy_reader_errors(void)
 	/* A partial header, then the peer goes away. */
 	CU_ASSERT_EQUAL(sys_write_full(sv[1], "PROXY TCP4 1.2", 14), 0);
 	sys_close_failok(sv[1]);
-	CU_ASSERT_EQUAL(proxy_read(sv[0], 1000, &h, why, sizeof why), PROXY_ERR);
+	CU_ASSERT_EQUAL(proxy_read(sv[0], 1000, &h, why, sizeof why),
+			PROXY_ERR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "middle"));
 	sys_close_failok(sv[0]);
 	/* No header at all: refused at the first byte, nothing consumed
 	 * beyond what was peeked. */
 	CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	CU_ASSERT_EQUAL(sys_write_full(sv[1], "USER x\r\n", 8), 0);
-	CU_ASSERT_EQUAL(proxy_read(sv[0], 1000, &h, why, sizeof why), PROXY_ERR);
+	CU_ASSERT_EQUAL(proxy_read(sv[0], 1000, &h, why, sizeof why),
+			PROXY_ERR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a PROXY"));
 	sys_close_failok(sv[1]);
 	sys_close_failok(sv[0]);
+}
+
+/* 1 when s is refused. */
+static int
+trust_bad(const char *s, char *why, size_t whylen)
+{
+	struct proxy_trust t;
+
+	return proxy_trust_parse(s, &t, why, whylen) == -1;
 }
 
 static int
@@ -428,14 +448,14 @@ test_proxy_trust(void)
 	CU_ASSERT_EQUAL(proxy_trust_parse("  ,, ", &t, why, sizeof why), 0);
 	CU_ASSERT_EQUAL(t.n, 0);
 	CU_ASSERT_EQUAL(match_str(&t, "127.0.0.1"), 0);
-	CU_ASSERT_EQUAL(proxy_trust_parse("lb.example", &t, why, sizeof why), -1);
-	CU_ASSERT_EQUAL(proxy_trust_parse("10.0.0.0/33", &t, why, sizeof why), -1);
-	CU_ASSERT_EQUAL(proxy_trust_parse("::/129", &t, why, sizeof why), -1);
-	CU_ASSERT_EQUAL(proxy_trust_parse("10.0.0.0/", &t, why, sizeof why), -1);
-	CU_ASSERT_EQUAL(proxy_trust_parse("10.0.0.0/08", &t, why, sizeof why), -1);
-	CU_ASSERT_EQUAL(proxy_trust_parse("10.0.0.0/8x", &t, why, sizeof why), -1);
-	CU_ASSERT_EQUAL(proxy_trust_parse("10.0.0.0/-8", &t, why, sizeof why), -1);
-	CU_ASSERT_EQUAL(proxy_trust_parse("10.0.0.0:21", &t, why, sizeof why), -1);
+	CU_ASSERT_EQUAL(trust_bad("lb.example", why, sizeof why), 1);
+	CU_ASSERT_EQUAL(trust_bad("10.0.0.0/33", why, sizeof why), 1);
+	CU_ASSERT_EQUAL(trust_bad("::/129", why, sizeof why), 1);
+	CU_ASSERT_EQUAL(trust_bad("10.0.0.0/", why, sizeof why), 1);
+	CU_ASSERT_EQUAL(trust_bad("10.0.0.0/08", why, sizeof why), 1);
+	CU_ASSERT_EQUAL(trust_bad("10.0.0.0/8x", why, sizeof why), 1);
+	CU_ASSERT_EQUAL(trust_bad("10.0.0.0/-8", why, sizeof why), 1);
+	CU_ASSERT_EQUAL(trust_bad("10.0.0.0:21", why, sizeof why), 1);
 	/* The cap on entries. */
 	many[0] = '\0';
 	for (int i = 0; i < PROXY_TRUST_MAX + 1; i++) {
