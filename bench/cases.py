@@ -20,17 +20,22 @@ class Case:
     subjects: [(label, kind, fn)] with kind in ceiling|ours|peer."""
 
     def __init__(self, name, title, unit, higher, target, ceil_target=None,
-                 reps=None):
+                 reps=None, cpu_per=None):
         self.name, self.title, self.unit = name, title, unit
         self.higher, self.target, self.ceil_target = higher, target, \
             ceil_target
         self.reps = reps
+        self.cpu_per = cpu_per
         self.group = "server"
         self.subjects = []
+        self.servers = {}
         self.notes = []
 
-    def add(self, label, kind, fn):
+    def add(self, label, kind, fn, srv=None):
+        """srv: the server measured, whose CPU time is recorded too."""
         self.subjects.append((label, kind, fn))
+        if srv is not None:
+            self.servers[label] = srv
 
 
 class Env:
@@ -62,11 +67,41 @@ class Env:
         os.makedirs(self.scratch)
 
 
+class Work(float):
+    """A measured value that also says how much work it was (GiB moved,
+    sessions run, listings made), so server CPU time per unit of work
+    can be reported beside it."""
+
+    def __new__(cls, value, work):
+        obj = float.__new__(cls, value)
+        obj.work = work
+        return obj
+
+
 def rate(out):
     v = kv(out)
     if not v.get("secs"):
         raise BenchError("no timing in: " + out)
-    return v["bytes"] / v["secs"] / MIB
+    return Work(v["bytes"] / v["secs"] / MIB, v["bytes"] / (1 << 30))
+
+
+def server_cpu(srv):
+    """CPU seconds used so far by the server's daemon, its finished
+    (reaped) children and its live descendants."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for i, p in enumerate(srv.procs()):
+        try:
+            with open("/proc/%d/stat" % p) as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        # utime stime, plus cutime cstime for the daemon only (its live
+        # children are counted themselves).
+        n = 4 if i == 0 else 2
+        total += sum(int(x) for x in fields[11:11 + n]) / tick
+    return total
 
 
 def ceiling(env, mode, sndbuf=None):
@@ -114,7 +149,7 @@ def sessions_fn(env, srv, npar):
         if v["failed"] > 0:
             raise BenchError("%s: %d sessions failed" % (srv.name,
                                                          v["failed"]))
-        return v["sessions"] / v["secs"]
+        return Work(v["sessions"] / v["secs"], v["sessions"])
     return fn
 
 
@@ -155,7 +190,8 @@ def pss_fn(env, srv, n):
 
 def list_fn(env, srv, verb):
     def fn():
-        return kv(ftpc(env, srv, "list", "/many", verb))["secs"] * 1000
+        return Work(kv(ftpc(env, srv, "list", "/many", verb))["secs"] *
+                    1000, 1)
     return fn
 
 
@@ -223,26 +259,30 @@ def build(env, ours, peers, sizes, have, base=None):
             if need_tls and not s.tls:
                 case.notes.append("%s: %s" % (s.name, s.tls_note))
                 continue
-            case.add(s.name, kind[s.name], make(s))
+            case.add(s.name, kind[s.name], make(s), s)
         cases.append(case)
 
-    c = Case("retr", "RETR 1 GiB plain", "MiB/s", True, 1.0, 0.95)
+    c = Case("retr", "RETR 1 GiB plain", "MiB/s", True, 1.0, 0.95,
+             cpu_per="GiB")
     c.add("ceil:sendfile", "ceiling", ceiling(env, "sendfile"))
     c.add("ceil:sendfile-auto", "ceiling", ceiling(env, "sendfile", "0"))
     per_server(c, lambda s: get_fn(env, s))
-    c = Case("stor", "STOR 1 GiB plain", "MiB/s", True, 1.1)
+    c = Case("stor", "STOR 1 GiB plain", "MiB/s", True, 1.1,
+             cpu_per="GiB")
     c.add("ceil:recv+write", "ceiling", ceiling(env, "recvfile"))
     c.add("ceil:splice", "ceiling", ceiling(env, "splice"))
     per_server(c, lambda s: put_fn(env, s))
-    c = Case("retr_tls", "RETR 1 GiB TLS", "MiB/s", True, 1.15, 0.85)
+    c = Case("retr_tls", "RETR 1 GiB TLS", "MiB/s", True, 1.15, 0.85,
+             cpu_per="GiB")
     c.add("ceil:tls", "ceiling", ceiling(env, "tls"))
     per_server(c, lambda s: get_fn(env, s, tls=True), need_tls=True)
-    c = Case("stor_tls", "STOR 1 GiB TLS", "MiB/s", True, 1.15, 0.85)
+    c = Case("stor_tls", "STOR 1 GiB TLS", "MiB/s", True, 1.15, 0.85,
+             cpu_per="GiB")
     c.add("ceil:tls", "ceiling", ceiling(env, "tls"))
     per_server(c, lambda s: put_fn(env, s, tls=True), need_tls=True)
     for n in (1, 4):
         per_server(Case("sess%d" % n, "sessions/s, %d client%s" % (
-            n, "s" if n > 1 else ""), "1/s", True, 1.5),
+            n, "s" if n > 1 else ""), "1/s", True, 1.5, cpu_per="session"),
             lambda s, n=n: sessions_fn(env, s, n))
     per_server(Case("pss", "Pss per idle session (%d held)" %
                     sizes["pss_sessions"], "KiB", False, 2.0),
@@ -251,16 +291,19 @@ def build(env, ours, peers, sizes, have, base=None):
                     % sizes["idle_sessions"], "KiB", False, 2.0, reps=1),
                lambda s: pss_fn(env, s, sizes["idle_sessions"]))
     per_server(Case("list", "LIST of %d entries" % sizes["many"], "ms",
-                    False, 1.5), lambda s: list_fn(env, s, "LIST"))
-    c = Case("mlsd", "MLSD of %d entries" % sizes["many"], "ms", False, 1.5)
+                    False, 1.5, cpu_per="listing"),
+               lambda s: list_fn(env, s, "LIST"))
+    c = Case("mlsd", "MLSD of %d entries" % sizes["many"], "ms", False, 1.5,
+             cpu_per="listing")
     for s in servers:
         if "MLSD" in s.feat or "MLST" in s.feat:
-            c.add(s.name, kind[s.name], list_fn(env, s, "MLSD"))
+            c.add(s.name, kind[s.name], list_fn(env, s, "MLSD"), s)
         else:
             c.notes.append("%s: no MLSD" % s.name)
     cases.append(c)
     per_server(Case("pget8", "8 parallel RETR of 256 MiB (aggregate)",
-                    "MiB/s", True, 1.0), lambda s: pget_fn(env, s))
+                    "MiB/s", True, 1.0, cpu_per="GiB"),
+               lambda s: pget_fn(env, s))
     c = Case("client_get", "client get 1 GiB from ftpd", "MiB/s", True, 1.0)
     c.group = "client"
     for cl in ("ftp", "lftp", "tnftp", "curl"):

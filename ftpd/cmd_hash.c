@@ -555,30 +555,3 @@ hash_status(const struct session *s, struct buf *b)
 		(void)buf_printf(b, " Hash cache: %u hits, %u misses\n",
 				 s->hash_hits, s->hash_misses);
 }
-
-int
-hash_parse_verb(const char *line, char *verb, size_t verb_len,
-		const char **arg)
-{
-	size_t i;
-
-	*arg = NULL;
-	if (verb_len == 0)
-		return -1;
-	for (i = 0; line[i] != '\0' && line[i] != ' '; i++) {
-		unsigned char c = (unsigned char)line[i];
-
-		if (i + 1 >= verb_len ||
-		    !(isalpha(c) || (i > 0 && isdigit(c)))) {
-			verb[0] = '\0';
-			return -1;
-		}
-		verb[i] = (char)toupper(c);
-	}
-	verb[i] = '\0';
-	if (i == 0)
-		return -1;
-	if (line[i] == ' ')
-		*arg = line + i + 1;
-	return 0;
-}

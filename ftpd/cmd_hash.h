@@ -20,9 +20,5 @@ void hash_opts(struct session *s, const char *alg);
 void hash_feat_list(const struct session *s, struct buf *b);
 /* Appends the STAT lines: algorithm and cache hits/misses. */
 void hash_status(const struct session *s, struct buf *b);
-/* Like lib's parse_command, but digits may follow the first letter
- * (XSHA256, XMD5).  0 or -1. */
-int hash_parse_verb(const char *line, char *verb, size_t verb_len,
-		    const char **arg);
 
 #endif

@@ -196,8 +196,7 @@ cmd_dispatch(struct session *s, const char *line, size_t len)
 		reply(s, 501, "Command is not valid UTF-8.");
 		return;
 	}
-	if (parse_command(line, verb, sizeof verb, &arg) < 0 &&
-	    hash_parse_verb(line, verb, sizeof verb, &arg) < 0) {
+	if (parse_command(line, verb, sizeof verb, &arg) < 0) {
 		reply(s, 500, "Syntax error, command unrecognized.");
 		return;
 	}

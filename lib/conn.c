@@ -211,8 +211,18 @@ conn_has_pending(const struct conn *c)
 	/* Decrypted bytes or whole records read ahead: poll() on the
 	 * descriptor cannot see them.  Plain sockets buffer nothing in user
 	 * space. */
-	if (c->tls != NULL)
-		return SSL_has_pending(c->tls) == 1;
+	if (c->tls != NULL) {
+		SSL *ssl = c->tls;
+
+		/* Also true once the peer's close (close_notify, or the end
+		 * of the transport) has been taken in along with earlier
+		 * data: the next conn_read answers at once, while poll()
+		 * would wait on a socket that never changes again. */
+		if (SSL_has_pending(ssl) == 1 ||
+		    (SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN))
+			return 1;
+		return BIO_eof(SSL_get_rbio(ssl)) == 1;
+	}
 	return 0;
 }
 

@@ -139,7 +139,10 @@ parse_command(const char *line, char *verb, size_t verb_len,
 	verb[0] = '\0';
 	*arg = NULL;
 	for (i = 0; line[i] != '\0' && line[i] != ' '; i++) {
-		if (!isalpha((unsigned char)line[i]) || i + 1 >= verb_len) {
+		unsigned char ch = (unsigned char)line[i];
+
+		/* A letter first, then letters or digits (XSHA256, XMD5). */
+		if (!(isalpha(ch) || (i > 0 && isdigit(ch))) || i + 1 >= verb_len) {
 			verb[0] = '\0';
 			return -1;
 		}

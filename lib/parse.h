@@ -20,8 +20,8 @@ int parse_size(const char *s, uint64_t *out);
 int parse_port_range(const char *s, unsigned *lo, unsigned *hi);
 
 /* Splits a command line into an upper-cased verb and its argument.
- * The verb is the text before the first space (max verb_len-1 chars, only
- * letters), the argument is what follows one space (may be empty and may
+ * The verb is the text before the first space (max verb_len-1 chars: a letter,
+ * then letters or digits), the argument is what follows one space (may be empty and may
  * contain spaces).  *arg points into line, or is NULL if there is no space.
  * Returns 0, or -1 if the verb is empty, too long, or not alphabetic. */
 int parse_command(const char *line, char *verb, size_t verb_len,

@@ -333,6 +333,9 @@ class Server:
                 "anon_user": acct, "virtual_user": acct}
         if self.users_file:
             base["users_file"] = self.users_file
+        if self.conf_file == "/dev/null" and self.dir:
+            # Keep the digest cache in the test's folder, not /var/cache.
+            base["hash_cache"] = os.path.join(self.dir, "hashcache")
         base.update(self.conf)
         for k, v in base.items():
             for item in (v if isinstance(v, (list, tuple)) else [v]):

@@ -55,7 +55,7 @@ test_lookup(void)
 	CU_ASSERT_PTR_NULL(cmd_lookup("FOO"));
 	CU_ASSERT_PTR_NULL(cmd_lookup("user"));	/* dispatcher upper-cases */
 	CU_ASSERT_PTR_NULL(cmd_lookup(""));
-	CU_ASSERT_PTR_NULL(cmd_lookup("AUTH"));
+	CU_ASSERT_PTR_NULL(cmd_lookup("ADAT"));	/* RFC 2228, not for TLS */
 	/* Aliases share handlers. */
 	CU_ASSERT_PTR_EQUAL(cmd_lookup("XCWD")->handler, cmd_lookup("CWD")->handler);
 	CU_ASSERT_PTR_EQUAL(cmd_lookup("XMKD")->handler, cmd_lookup("MKD")->handler);
@@ -67,7 +67,7 @@ test_prelogin_allowlist(void)
 	/* SECURITY: only these may run before login. */
 	static const char *const open_verbs[] = {
 		"ABOR", "ACCT", "FEAT", "HELP", "NOOP", "OPTS", "PASS", "QUIT",
-		"REIN", "SYST", "USER", NULL
+		"REIN", "SYST", "USER", "AUTH", "PBSZ", "PROT", NULL
 	};
 
 	for (size_t i = 0; i < cmd_table_len; i++) {

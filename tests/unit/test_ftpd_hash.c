@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "parse.h"
 #include "sys.h"
 #include "../../ftpd/cmd_hash.h"
 #include "../../ftpd/digest.h"
@@ -421,15 +422,15 @@ test_verb_digits(void)
 	char verb[8];
 	const char *arg;
 
-	CU_ASSERT_EQUAL(hash_parse_verb("xsha256 a b", verb, sizeof verb, &arg), 0);
+	CU_ASSERT_EQUAL(parse_command("xsha256 a b", verb, sizeof verb, &arg), 0);
 	CU_ASSERT_STRING_EQUAL(verb, "XSHA256");
 	CU_ASSERT_STRING_EQUAL(arg, "a b");
-	CU_ASSERT_EQUAL(hash_parse_verb("XMD5", verb, sizeof verb, &arg), 0);
+	CU_ASSERT_EQUAL(parse_command("XMD5", verb, sizeof verb, &arg), 0);
 	CU_ASSERT_PTR_NULL(arg);
-	CU_ASSERT_EQUAL(hash_parse_verb("5XMD x", verb, sizeof verb, &arg), -1);
-	CU_ASSERT_EQUAL(hash_parse_verb("XSHA2567", verb, sizeof verb, &arg), -1);
-	CU_ASSERT_EQUAL(hash_parse_verb("X-SHA", verb, sizeof verb, &arg), -1);
-	CU_ASSERT_EQUAL(hash_parse_verb("", verb, sizeof verb, &arg), -1);
+	CU_ASSERT_EQUAL(parse_command("5XMD x", verb, sizeof verb, &arg), -1);
+	CU_ASSERT_EQUAL(parse_command("XSHA2567", verb, sizeof verb, &arg), -1);
+	CU_ASSERT_EQUAL(parse_command("X-SHA", verb, sizeof verb, &arg), -1);
+	CU_ASSERT_EQUAL(parse_command("", verb, sizeof verb, &arg), -1);
 }
 
 void

@@ -189,7 +189,7 @@ test_sample_follows_table(void)
 	for (const struct conf_key *k = ftpd_conf_keys; k->name != NULL; k++) {
 		const char *def = k->def != NULL ? k->def : "";
 
-		if (k->type == CONF_ADDRS)
+		if (k->type == CONF_ADDRS && def[0] != '\0')
 			def = "0.0.0.0:21";
 		snprintf(want, sizeof want, "\n#%s =%s%s\n", k->name,
 			 def[0] != '\0' ? " " : "", def);

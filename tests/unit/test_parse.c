@@ -112,7 +112,10 @@ test_parse_command(void)
 	CU_ASSERT_STRING_EQUAL(arg, "");
 	CU_ASSERT_EQUAL(parse_command("", verb, sizeof verb, &arg), -1);
 	CU_ASSERT_EQUAL(parse_command(" USER x", verb, sizeof verb, &arg), -1);
-	CU_ASSERT_EQUAL(parse_command("US3R x", verb, sizeof verb, &arg), -1);
+	CU_ASSERT_EQUAL(parse_command("3USR x", verb, sizeof verb, &arg), -1);
+	CU_ASSERT_EQUAL(parse_command("US-R x", verb, sizeof verb, &arg), -1);
+	CU_ASSERT_EQUAL(parse_command("xmd5 f", verb, sizeof verb, &arg), 0);
+	CU_ASSERT_STRING_EQUAL(verb, "XMD5");
 	CU_ASSERT_EQUAL(parse_command("ABCDEFG", verb, sizeof verb, &arg), 0);
 	CU_ASSERT_EQUAL(parse_command("ABCDEFGH", verb, sizeof verb, &arg), -1);
 	CU_ASSERT_EQUAL(parse_command("\xffUSER", verb, sizeof verb, &arg), -1);
