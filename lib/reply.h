@@ -26,7 +26,7 @@ int reply_quote_path(struct buf *out, const char *path);
 int reply_unquote_path(const char *text, struct buf *out);
 
 /* Client side. */
-#define REPLY_MAX_LINES 1000
+#define REPLY_MAX_LINES 16384	/* above what REPLY_MAX_TEXT of listing lines needs */
 #define REPLY_MAX_TEXT (256 * 1024)
 
 struct ftp_reply {
