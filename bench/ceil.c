@@ -5,6 +5,8 @@
  *   sendfile  sendfile() / recv() into a buffer, discarded
  *   recvfile  sendfile() / recv() + write() to OUT
  *   splice    sendfile() / splice() socket -> pipe -> OUT
+ * sendfile() and splice() run on non-blocking sockets with poll(), the
+ * way a server that also watches its control connection does.
  *   tls       read() + SSL_write() / SSL_read(), discarded; TLS 1.3
  *             TLS_AES_256_GCM_SHA384 with CERT and KEY
  * Usage: ceil MODE FILE [OUT | CERT KEY]
@@ -14,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +64,15 @@ write_full(int fd, const char *p, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+}
+
+static void
+wait_for(int fd, short events)
+{
+	struct pollfd p = { fd, events, 0 };
+
+	if (poll(&p, 1, 60000) != 1)
+		die("poll");
 }
 
 static SSL_CTX *
@@ -122,10 +134,16 @@ sender(int lfd, const char *mode, const char *file, const char *cert,
 	} else {
 		off_t left = st.st_size;
 
+		/* Non-blocking with poll(), as a server watching its control
+		 * connection must do too. */
+		if (fcntl(s, F_SETFL, O_NONBLOCK) < 0)
+			die("fcntl");
 		while (left > 0) {
-			ssize_t r = sendfile(s, fd, NULL, (size_t)left);
+			ssize_t r;
 
-			if (r < 0 && errno == EINTR)
+			wait_for(s, POLLOUT);
+			r = sendfile(s, fd, NULL, (size_t)left);
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (r <= 0)
 				die("sendfile");
@@ -168,12 +186,14 @@ recv_splice(int s, int out)
 	int p[2];
 	ssize_t n, m;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(p, O_CLOEXEC) < 0 || fcntl(s, F_SETFL, O_NONBLOCK) < 0)
 		die("pipe");
 	(void)fcntl(p[1], F_SETPIPE_SZ, PIPESZ);
 	for (;;) {
-		n = splice(s, NULL, p[1], NULL, PIPESZ, SPLICE_F_MOVE);
-		if (n < 0 && errno == EINTR)
+		wait_for(s, POLLIN);
+		n = splice(s, NULL, p[1], NULL, PIPESZ,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			die("splice in");

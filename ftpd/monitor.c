@@ -29,6 +29,7 @@
 #include "sessmon.h"
 #include "sys.h"
 #include "throttle.h"
+#include "tls_session.h"
 #include "worker.h"
 #include "workerfd.h"
 #include "xferlog.h"
@@ -126,7 +127,7 @@ spawn_worker(struct monitor *m, const struct auth_result *res, int rootfd,
 	}
 	/* TLS: each pre-login worker gets a fresh relay link; the
 	 * post-login worker gets our end of it. */
-	if (res == NULL && relay_link_new(lk) == 0) {
+	if (res == NULL && ftls_enabled() && relay_link_new(lk) == 0) {
 		if (m->tls_link >= 0)
 			sys_close_failok(m->tls_link);
 		m->tls_link = lk[0];

@@ -505,6 +505,60 @@ def test_implicit_tls():
             check_eq(h.sha256(out.stdout), h.sha256(h.pattern_bytes(BIG, 7)), "curl ftps://")
 
 
+def test_abor_during_protected_transfer():
+    p = _pki()
+    with Server(conf=p.conf(), root_files={"huge.bin": h.pattern_bytes(24 * 1024 * 1024, 4),
+                                           "small.txt": "small\n"}) as s:
+        with _tls_session(s, p.context()) as r:
+            r.protect()
+            get = r.open_data("epsv")
+            check_code(r.cmd("RETR /huge.bin"), 150)
+            d = r.ctx.wrap_socket(get(), server_hostname="127.0.0.1", session=r.sock.session)
+            check(len(d.recv(65536)) > 0, "some data before ABOR")
+            r.send("ABOR\r\n")
+            codes = [r.reply().code, r.reply().code]
+            check_eq(codes, [426, 226], "replies to ABOR during a TLS transfer")
+            d.close()
+            # the next protected transfer resumes the session again
+            data, fin = r.tls_retr("RETR /small.txt")
+            check_eq(data, b"small\n", "transfer after ABOR")
+
+
+def test_inetd_tls():
+    p = _pki()
+    root = h.tempdir("ftpd-tls-inetd-")
+    h.write_tree(root, {"hello.txt": "hello inetd tls\n"})
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+    client = socket.create_connection(ls.getsockname(), timeout=h.TIMEOUT)
+    conn, _ = ls.accept()
+    ls.close()
+    acct = h.session_account().pw_name
+    proc = subprocess.Popen([h.FTPD, "-i", "-f", "/dev/null", "-o", "anon_root=" + root,
+                             "-o", "anon_user=" + acct, "-o", "nopriv_user=nobody",
+                             "-o", "tls_cert=" + p.cert, "-o", "tls_key=" + p.key,
+                             "-o", "tls_required=all"],
+                            stdin=conn.fileno(), stdout=conn.fileno(), stderr=subprocess.PIPE)
+    conn.close()
+    try:
+        r = TlsRaw.from_socket(client)
+        r.auth_tls(p.context())
+        r.login()
+        r.protect()
+        data, fin = r.tls_retr("RETR hello.txt")
+        check_eq(data, b"hello inetd tls\n", "RETR over TLS in inetd mode")
+        check_code(fin, 226)
+        check_code(r.cmd("QUIT"), 221)
+        proc.wait(10)
+        check_eq(proc.returncode, 0, "exit status")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        client.close()
+
+
 def _server_fp(s, ctx):
     with TlsRaw(s.host, s.port) as r:
         sock = r.auth_tls(ctx)
