@@ -124,6 +124,12 @@ take_value(struct cli *o, int opt, const char *v, char *err, size_t errlen)
 				    "SHA256:<base64> or 64 hex digits)", v);
 		o->fingerprint = v;
 		return 0;
+	case 'M':	/* --manifest */
+		o->manifest = v;
+		return 0;
+	case 'J':	/* --results */
+		o->results = v;
+		return 0;
 	case 'K':	/* --known-hosts */
 		o->known_hosts = v;
 		return 0;
@@ -149,6 +155,8 @@ long_option(struct cli *o, const char *arg, int argc, char **argv, int *i,
 		{ "stop-on-error", 0 }, { "script", 'S' }, { "parallel", 'j' },
 		{ "tls", 0 }, { "insecure", 0 }, { "cacert", 'C' },
 		{ "fingerprint", 'F' }, { "known-hosts", 'K' },
+		{ "verify", 0 }, { "no-verify", 0 }, { "manifest", 'M' },
+		{ "results", 'J' },
 	};
 	const char *name = arg + 2, *eq = strchr(name, '=');
 	size_t n = eq ? (size_t)(eq - name) : strlen(name);
@@ -173,6 +181,10 @@ long_option(struct cli *o, const char *arg, int argc, char **argv, int *i,
 				o->tls = 1;
 			else if (strcmp(longs[k].name, "insecure") == 0)
 				o->insecure = 1;
+			else if (strcmp(longs[k].name, "verify") == 0)
+				o->verify = 1;
+			else if (strcmp(longs[k].name, "no-verify") == 0)
+				o->verify = 0;
 			return 0;
 		}
 		if (eq)
@@ -193,6 +205,7 @@ cli_parse(int argc, char **argv, struct cli *o, char *err, size_t errlen)
 	memset(o, 0, sizeof *o);
 	o->passive = -1;
 	o->verbose = -1;
+	o->verify = -1;
 	o->family = AF_UNSPEC;
 	o->args = calloc((size_t)argc + 1, sizeof *o->args);
 	if (!o->args)
@@ -274,6 +287,11 @@ next_arg:
 	o->args[o->nargs] = NULL;
 	if (o->upload_url && o->nargs == 0)
 		return fail(err, errlen, "%s", "-u needs the files to upload");
+	if (o->results && !o->manifest)
+		return fail(err, errlen, "%s", "--results goes with --manifest");
+	if (o->manifest && (o->nargs != 1 || o->upload_url || o->outfile))
+		return fail(err, errlen, "%s", "--manifest FILE takes one "
+			    "ftp:// URL (the remote base folder)");
 	if (o->insecure && o->fingerprint)
 		return fail(err, errlen, "%s", "--insecure and --fingerprint "
 			    "contradict each other");
@@ -311,7 +329,17 @@ cli_usage(FILE *fp)
 "  --no-progress   no progress bar\n"
 "  --script FILE   read commands from FILE (batch mode)\n"
 "  --stop-on-error stop at the first failing command\n"
-"  --parallel N    connections for mirror, mget and mput (1-64)\n"
+"  --parallel N    connections for mirror, mget, mput and manifests (1-64)\n"
+"  --verify, --no-verify  check each binary get/put against the server's\n"
+"                  HASH (SHA-256) when its FEAT offers HASH (default on);\n"
+"                  a mismatch is an error (exit 6)\n"
+"Manifest batches:\n"
+"  --manifest FILE URL  run the transfers listed in FILE against the folder\n"
+"                  URL; lines: get|put TAB remote TAB local [TAB size\n"
+"                  [TAB sha256]], with \\t \\n \\\\ escapes in names; '#' comments.\n"
+"                  FILE.journal records what is done: running the same\n"
+"                  command again finishes only what is left\n"
+"  --results FILE  JSON lines, one per item (default FILE.results)\n"
 "  --help, --version\n"
 "TLS (FTPS, RFC 4217):\n"
 "  --tls           require TLS: AUTH TLS before login, PROT P for data;\n"

@@ -36,6 +36,9 @@ struct cli {
 	const char *cacert;	/* --cacert FILE */
 	const char *fingerprint;	/* --fingerprint SHA256:... */
 	const char *known_hosts;	/* --known-hosts FILE */
+	int verify;		/* --verify 1, --no-verify 0, -1 unset */
+	const char *manifest;	/* --manifest FILE */
+	const char *results;	/* --results FILE */
 	int help;		/* --help / -h */
 	int version;		/* --version */
 	char **args;		/* operands (host [port] or URLs or files) */

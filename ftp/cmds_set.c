@@ -80,6 +80,7 @@ toggle_var(const char *name, const char **label)
 		{ "verbose", "Verbose mode", offsetof(struct settings, verbose) },
 		{ "debug", "Debugging", offsetof(struct settings, debug) },
 		{ "progress", "Progress bar", offsetof(struct settings, progress) },
+		{ "verify", "Verification with HASH", offsetof(struct settings, verify) },
 	};
 
 	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
@@ -228,6 +229,10 @@ cmd_status(int argc, char **argv)
 	show_rate("get", s->rate_get);
 	show_rate("put", s->rate_put);
 	printf("Parallel connections: %d.\n", s->parallel);
+	printf("Verification: %s%s.\n", onoff(s->verify),
+	       !s->verify || !c->feat_known ? "" :
+	       client_has(c, "HASH") ? " (the server has HASH)" :
+	       " (the server has no HASH: not checked)");
 	return ST_OK;
 }
 

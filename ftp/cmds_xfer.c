@@ -22,6 +22,7 @@
 #include "status.h"
 #include "sys.h"
 #include "transfer.h"
+#include "verify.h"
 
 #define NAME_MAX_LOCAL 1024
 
@@ -134,6 +135,21 @@ cmd_newer(int argc, char **argv)
 	return get_one(argv[1], argc > 2 ? argv[2] : NULL, (time_t)rt);
 }
 
+/* 1 if local is missing and LOCAL.ftp-part, an interrupted verified
+ * download, is there. */
+static int
+part_waits(const char *local)
+{
+	char part[NAME_MAX_LOCAL + 16];
+	struct stat sb;
+
+	if (lstat(local, &sb) == 0 ||
+	    (size_t)snprintf(part, sizeof part, "%s.ftp-part", local) >=
+	    sizeof part)
+		return 0;
+	return lstat(part, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 int
 cmd_reget(int argc, char **argv)
 {
@@ -153,6 +169,9 @@ cmd_reget(int argc, char **argv)
 		fprintf(stderr, "ftp: reget needs binary mode (`binary`)\n");
 		return ST_USAGE;
 	}
+	if (verify_active(c) && part_waits(local))
+		/* a verified get was interrupted: get continues its file */
+		return get_one(argv[1], argc > 2 ? argv[2] : NULL, 0);
 	if (argc == 2) {
 		if ((dirfd = open_cwd()) < 0)
 			return ST_OTHER;
@@ -190,8 +209,21 @@ cmd_reget(int argc, char **argv)
 	r.label = local;
 	st = tr_get(c, &r, NULL);
 	if (close(fd) < 0 && st == ST_OK) {
-		fprintf(stderr, "ftp: %s: %s\n", local, strerror(errno));
 		st = status_from_errno(errno);
+		fprintf(stderr, "ftp: %s: %s\n", local, strerror(errno));
+	}
+	if (st == ST_OK && verify_active(c)) {
+		char hex[VERIFY_HEXLEN];
+
+		fd = open(local, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || verify_sha256_fd(fd, hex) < 0) {
+			st = status_from_errno(errno);
+			fprintf(stderr, "ftp: %s: %s\n", local, strerror(errno));
+		} else {
+			st = verify_compare(c, argv[1], hex, "reget", argv[1]);
+		}
+		if (fd >= 0)
+			sys_close_failok(fd);
 	}
 	return st;
 }
@@ -273,6 +305,18 @@ put_common(int argc, char **argv, int append, int resume)
 			r.append = 1;
 	}
 	st = tr_put(c, &r, NULL);
+	/* APPE adds to what was there: the whole file cannot match ours */
+	if (st == ST_OK && !append && verify_active(c)) {
+		char hex[VERIFY_HEXLEN];
+
+		if (verify_sha256_fd(fd, hex) < 0) {
+			st = status_from_errno(errno);
+			fprintf(stderr, "ftp: %s: %s\n", argv[1],
+				strerror(errno));
+		} else {
+			st = verify_compare(c, remote, hex, "put", remote);
+		}
+	}
 	sys_close_failok(fd);
 	return st;
 }

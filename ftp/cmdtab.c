@@ -63,6 +63,7 @@ const struct cmd cmdtab[] = {
 	{ "type", "[ascii|binary|image]", "show or set the transfer type", 0, "n", cmd_type },
 	{ "user", "name [password [account]]", "log in", 1, "n", cmd_user },
 	{ "verbose", "[on|off]", "show server replies", 0, "n", cmd_toggle },
+	{ "verify", "[on|off]", "check each binary transfer with the server's HASH (default on)", 0, "n", cmd_toggle },
 };
 
 const size_t cmdtab_len = sizeof cmdtab / sizeof cmdtab[0];

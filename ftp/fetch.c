@@ -18,6 +18,7 @@
 #include "sys.h"
 #include "transfer.h"
 #include "url.h"
+#include "verify.h"
 
 static int
 parse_or_complain(const char *s, struct ftp_url *u)
@@ -83,6 +84,25 @@ size_of(struct ftp_client *c, const char *name)
 	    client_size(c, name, &sz) < 0)
 		return -1;
 	return (int64_t)sz;
+}
+
+/* The whole saved file (a resumed one too) against the server's HASH. */
+static int
+verify_saved(struct ftp_client *c, int dirfd, const char *name,
+	     const char *remote)
+{
+	char hex[VERIFY_HEXLEN];
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), st;
+
+	if (fd < 0 || verify_sha256_fd(fd, hex) < 0) {
+		st = status_from_errno(errno);
+		fprintf(stderr, "ftp: %s: %s\n", name, strerror(errno));
+	} else {
+		st = verify_compare(c, remote, hex, "get", remote);
+	}
+	if (fd >= 0)
+		sys_close_failok(fd);
+	return st;
 }
 
 static int
@@ -156,6 +176,8 @@ fetch_one(const char *s, const char *outfile, int resume, int *out_started)
 		}
 		if (r.remote)
 			st = tr_get(c, &r, &got);
+		if (st == ST_OK && !outfile && verify_active(c))
+			st = verify_saved(c, dirfd, name, u.file);
 		if (st == ST_OK && fd != STDOUT_FILENO && !outfile &&
 		    ses->set.preserve) {
 			long long t;
@@ -169,7 +191,8 @@ fetch_one(const char *s, const char *outfile, int resume, int *out_started)
 			strerror(errno));
 		st = status_from_errno(errno);
 	}
-	if (st != ST_OK && !outfile && !existed && got == 0 && dirfd >= 0)
+	if (st != ST_OK && !outfile && dirfd >= 0 &&
+	    (st == ST_VERIFY || (!existed && got == 0)))
 		(void)unlinkat(dirfd, name, 0);
 	if (dirfd >= 0)
 		sys_close_failok(dirfd);

@@ -11,19 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "client.h"
 #include "intr.h"
 #include "jobs.h"
-#include "localfs.h"
-#include "parse.h"
 #include "session.h"
 #include "status.h"
 #include "sys.h"
-#include "transfer.h"
+#include "verify.h"
 
 #define MAX_WORKERS 64
 
@@ -79,113 +76,6 @@ jobs_free(struct jobset *js)
 }
 
 static int
-open_local_write(const struct jobset *js, const char *local)
-{
-	if (js->local_checked)
-		return localfs_create(js->dirfd, local, 0);
-	return openat(js->dirfd, local, O_WRONLY | O_CREAT | O_TRUNC |
-		      O_CLOEXEC, 0666);
-}
-
-static int
-run_get(struct ftp_client *c, const struct jobset *js, struct job *j,
-	struct overall *ov)
-{
-	struct stat before;
-	struct tr_req r;
-	int existed, fd, st;
-
-	existed = js->local_checked ?
-		localfs_stat(js->dirfd, j->local, &before) == 0 :
-		fstatat(js->dirfd, j->local, &before, 0) == 0;
-	fd = open_local_write(js, j->local);
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == EINVAL)
-			fprintf(stderr, "ftp: %s: refusing to write there (an "
-				"unsafe name, a symlink, or not a regular "
-				"file)\n", j->local);
-		else
-			fprintf(stderr, "ftp: %s: %s\n", j->local, strerror(e));
-		return status_from_errno(e);
-	}
-	memset(&r, 0, sizeof r);
-	r.remote = j->remote;
-	r.fd = fd;
-	r.size = j->size;
-	r.label = j->local;
-	r.ov = ov;
-	r.no_summary = ov != NULL;
-	st = tr_get(c, &r, &j->bytes);
-	if (st == ST_OK && ses->set.preserve) {
-		long long t = (long long)j->mtime;
-
-		if ((t > 0 || client_mdtm(c, j->remote, &t) == 0) && t > 0)
-			(void)localfs_set_mtime(fd, (time_t)t);
-	}
-	if (close(fd) < 0 && st == ST_OK) {
-		fprintf(stderr, "ftp: %s: %s\n", j->local, strerror(errno));
-		st = status_from_errno(errno);
-	}
-	/* a file we created for a download that never started goes away */
-	if (st != ST_OK && j->bytes == 0 && !existed)
-		(void)unlinkat(js->dirfd, j->local, 0);
-	return st;
-}
-
-static int
-run_put(struct ftp_client *c, const struct jobset *js, struct job *j,
-	struct overall *ov)
-{
-	struct tr_req r;
-	struct stat sb;
-	int fd, st;
-
-	fd = openat(js->dirfd, j->local, O_RDONLY | O_CLOEXEC |
-		    (js->local_checked ? O_NOFOLLOW : 0));
-	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		int e = fd < 0 ? errno : EINVAL;
-
-		fprintf(stderr, "ftp: %s: %s\n", j->local,
-			e == EINVAL ? "not a regular file" : strerror(e));
-		if (fd >= 0)
-			sys_close_failok(fd);
-		return status_from_errno(e);
-	}
-	memset(&r, 0, sizeof r);
-	r.remote = j->remote;
-	r.fd = fd;
-	r.size = (int64_t)sb.st_size;
-	r.label = j->local;
-	r.ov = ov;
-	r.no_summary = ov != NULL;
-	st = tr_put(c, &r, &j->bytes);
-	sys_close_failok(fd);
-	if (st == ST_OK && j->mtime > 0 && client_has(c, "MFMT")) {
-		char t[16];
-
-		format_ftp_time(j->mtime, t);
-		c->quiet += !c->set->debug;
-		(void)client_cmd(c, "MFMT %s %s", t, j->remote);
-		c->quiet -= !c->set->debug;
-	}
-	return st;
-}
-
-int
-job_run(struct ftp_client *c, const struct jobset *js, struct job *j,
-	struct overall *ov)
-{
-	if (!c->connected) {
-		j->status = ST_NET;
-		return ST_NET;
-	}
-	j->status = j->put ? run_put(c, js, j, ov) : run_get(c, js, j, ov);
-	return j->status;
-}
-
-static int
 first_failure(const struct jobset *js, unsigned *done, unsigned *failed)
 {
 	int first = ST_OK;
@@ -221,6 +111,8 @@ run_sequential(struct ftp_client *c, struct jobset *js, struct overall *ov)
 			break;
 		st = job_run(c, js, j, ov);
 		overall_file_done(ov, st == ST_OK);
+		if (js->on_done)
+			js->on_done(js->done_arg, js, i);
 		if (st == ST_INTR)
 			break;
 	}
@@ -236,6 +128,8 @@ struct wmsg {
 	int32_t kind;
 	int32_t status;
 	uint64_t bytes;
+	int64_t ms;
+	char sha[VERIFY_HEXLEN];
 };
 
 struct worker {
@@ -254,11 +148,16 @@ struct wctx {
 };
 
 static void
-wsend(int fd, uint32_t id, uint32_t idx, int kind, int status, uint64_t bytes)
+wsend_job(int fd, uint32_t id, uint32_t idx, int kind, int status,
+	  uint64_t bytes, const struct job *j)
 {
 	struct wmsg m;
 
 	memset(&m, 0, sizeof m);
+	if (j) {
+		m.ms = j->ms;
+		memcpy(m.sha, j->sha, sizeof m.sha);
+	}
 	m.worker = id;
 	m.idx = idx;
 	m.kind = kind;
@@ -266,6 +165,12 @@ wsend(int fd, uint32_t id, uint32_t idx, int kind, int status, uint64_t bytes)
 	m.bytes = bytes;
 	if (sys_write_full(fd, &m, sizeof m) < 0)
 		_exit(1);	/* parent gone */
+}
+
+static void
+wsend(int fd, uint32_t id, uint32_t idx, int kind, int status, uint64_t bytes)
+{
+	wsend_job(fd, id, idx, kind, status, bytes, NULL);
 }
 
 static void
@@ -329,7 +234,8 @@ worker_main(struct ftp_client *main_c, struct jobset *js, uint32_t id,
 		ctx.idx = idx;
 		ctx.last = 0;
 		st = job_run(&wc, js, &js->v[idx], &wov);
-		wsend(resw, id, idx, W_DONE, st, js->v[idx].bytes);
+		wsend_job(resw, id, idx, W_DONE, st, js->v[idx].bytes,
+			  &js->v[idx]);
 		if (st == ST_INTR || !wc.connected)
 			break;
 	}
@@ -386,9 +292,14 @@ handle_msg(const struct wmsg *m, struct worker *ws, int nw, struct jobset *js,
 		if (m->idx < js->n && w->busy == (long)m->idx) {
 			js->v[m->idx].status = m->status;
 			js->v[m->idx].bytes = m->bytes;
+			js->v[m->idx].ms = m->ms;
+			memcpy(js->v[m->idx].sha, m->sha, sizeof m->sha);
+			js->v[m->idx].sha[VERIFY_HEXLEN - 1] = '\0';
 			if (m->bytes > w->shown)
 				overall_add(ov, m->bytes - w->shown);
 			overall_file_done(ov, m->status == ST_OK);
+			if (js->on_done)
+				js->on_done(js->done_arg, js, m->idx);
 			w->busy = -1;
 			w->shown = 0;
 		}

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "client.h"
 #include "progress.h"
+#include "verify.h"
 
 struct job {
 	char *remote;		/* remote path (relative to the remote cwd) */
@@ -17,7 +18,17 @@ struct job {
 	int put;		/* upload instead of download */
 	int status;		/* result; -1 while not run */
 	uint64_t bytes;
+	int check_size;		/* size is a promise: a short download fails */
+	int tmp_put;		/* upload as REMOTE.ftp-part, RNTO once verified */
+	char expect[VERIFY_HEXLEN];	/* wanted SHA-256 or "" */
+	char sha[VERIFY_HEXLEN];	/* SHA-256 of the local file, or "" */
+	long long started_ms;	/* when it was handed out */
+	long long ms;		/* how long it took */
 };
+
+struct jobset;
+/* Called in the main process as each job finishes (any order). */
+typedef void (*jobs_done_fn)(void *arg, struct jobset *js, size_t idx);
 
 struct jobset {
 	struct job *v;
@@ -25,13 +36,19 @@ struct jobset {
 	size_t cap;
 	int dirfd;		/* local base folder (AT_FDCWD allowed) */
 	int local_checked;	/* local names come from the server: confine */
+	int want_sha;		/* compute job->sha even when not verifying */
+	jobs_done_fn on_done;	/* may be NULL */
+	void *done_arg;
 };
 
 void jobs_init(struct jobset *js, int dirfd);
 int jobs_add(struct jobset *js, int put, const char *remote,
 	     const char *local, int64_t size, time_t mtime);
 void jobs_free(struct jobset *js);
-/* Runs one job on c.  Returns a status. */
+/* Runs one job on c.  Returns a status.  With verification active (see
+ * verify.h) or an expected digest, a download is written as
+ * LOCAL.ftp-part, checked, and only then renamed to LOCAL; an upload is
+ * checked after STOR and reported under its remote name. */
 int job_run(struct ftp_client *c, const struct jobset *js, struct job *j,
 	    struct overall *ov);
 /* Runs all jobs with up to parallel connections.  Returns the status of

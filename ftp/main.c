@@ -21,6 +21,7 @@
 #include "fetch.h"
 #include "ftps.h"
 #include "intr.h"
+#include "manifest.h"
 #include "session.h"
 #include "status.h"
 #include "url.h"
@@ -47,6 +48,8 @@ apply_options(const struct cli *o, struct settings *s)
 	s->rate_get = o->rate_get;
 	s->rate_put = o->rate_put;
 	s->stop_on_error = o->stop_on_error;
+	if (o->verify >= 0)
+		s->verify = o->verify;
 	if (o->parallel)
 		s->parallel = o->parallel;
 	if (o->stall_secs)
@@ -107,6 +110,20 @@ main(int argc, char **argv)
 	if (o.upload_url) {
 		s.set.progress = !o.quiet;
 		st = fetch_upload(o.upload_url, o.args, o.nargs);
+		cli_free(&o);
+		return finish(st);
+	}
+	if (o.manifest) {
+		if (!url_is_ftp(o.args[0])) {
+			fprintf(stderr, "ftp: %s: not an ftp://, ftps:// or "
+				"ftpes:// URL\n", o.args[0]);
+			cli_free(&o);
+			return ST_USAGE;
+		}
+		if (o.verbose < 0)
+			s.set.verbose = 0;
+		st = manifest_run(o.manifest, o.results, o.args[0],
+				  s.set.parallel);
 		cli_free(&o);
 		return finish(st);
 	}

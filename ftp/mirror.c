@@ -1,7 +1,9 @@
 /* mirror.c: mirror [-R] [-P N] remote [local]: copy a folder tree down
- * (or up with -R), skipping files already identical in size and
- * modification time, over N parallel connections.  Local times are set
- * from MLSD/MDTM; remote times with MFMT when the server has it. */
+ * (or up with -R), skipping files already identical (by SHA-256 when
+ * the server has HASH, else in size and modification time), uploading
+ * under a temporary name renamed once complete, over N parallel
+ * connections.  Local times are set from MLSD/MDTM; remote times with MFMT
+ * when the server has it. */
 #include "config.h"
 
 #include <dirent.h>
@@ -24,6 +26,7 @@
 #include "session.h"
 #include "status.h"
 #include "sys.h"
+#include "verify.h"
 
 #define MIRROR_MAX_DEPTH 64
 #define MIRROR_MAX_DIRS 100000
@@ -106,18 +109,31 @@ mstate_free(struct mstate *m)
 	jobs_free(&m->js);
 }
 
-/* Same size and time?  Remote time from MLSD, else MDTM; unknown time
- * (no MDTM) compares by size alone.  newer_ok: the remote side cannot
- * take times (no MFMT), so a remote copy newer than the local file
- * counts as identical. */
+/* Same content?  With HASH offered (and `verify` on) equal sizes are
+ * compared by SHA-256.  Otherwise same size and time: remote time from
+ * MLSD, else MDTM; unknown time (no MDTM) compares by size alone.
+ * newer_ok: the remote side cannot take times (no MFMT), so a remote copy
+ * newer than the local file counts as identical. */
 static int
 identical(struct mstate *m, const char *rpath, const struct list_entry *e,
-	  const struct stat *sb, int newer_ok)
+	  const char *lrel, const struct stat *sb, int newer_ok)
 {
 	long long t;
 
 	if (!S_ISREG(sb->st_mode) || e->size < 0 || sb->st_size != e->size)
 		return 0;
+	if (verify_active(m->c)) {
+		char lhex[VERIFY_HEXLEN], rhex[VERIFY_HEXLEN];
+		int fd = openat(m->js.dirfd, lrel, O_RDONLY | O_NOFOLLOW |
+				O_CLOEXEC), ok;
+
+		if (fd < 0)
+			return 0;
+		ok = verify_sha256_fd(fd, lhex) == 0;
+		sys_close_failok(fd);
+		if (ok && verify_remote_sha256(m->c, rpath, rhex) == ST_OK)
+			return strcmp(lhex, rhex) == 0;
+	}
 	if (e->mtime_exact)
 		t = (long long)e->mtime;
 	else if (client_mdtm(m->c, rpath, &t) < 0)
@@ -172,7 +188,7 @@ walk_remote(struct mstate *m, const char *rel, int depth)
 				printf("mirror: skipping symbolic link %s\n",
 				       rpath);
 		} else if (localfs_stat(m->js.dirfd, lrel, &sb) == 0 &&
-			   identical(m, rpath, e, &sb, 0)) {
+			   identical(m, rpath, e, lrel, &sb, 0)) {
 			m->skipped++;
 		} else if (jobs_add(&m->js, 0, rpath, lrel, e->size,
 				    e->mtime_exact ? e->mtime : 0) < 0) {
@@ -283,12 +299,14 @@ walk_local(struct mstate *m, const char *rel, int depth)
 			m->dirs++;
 			(void)enqueue(m, lrel, depth + 1);
 		} else if (S_ISREG(sb.st_mode)) {
-			if (e && e->is_dir != 1 && identical(m, rpath, e, &sb,
-							     newer_ok))
+			if (e && e->is_dir != 1 && identical(m, rpath, e, lrel,
+							     &sb, newer_ok))
 				m->skipped++;
 			else if (jobs_add(&m->js, 1, rpath, lrel,
 					  (int64_t)sb.st_size, sb.st_mtime) < 0)
 				note_fail(m, ST_OTHER);
+			else	/* readers never see a half-written file */
+				m->js.v[m->js.n - 1].tmp_put = 1;
 		} else if (ses->set.verbose) {
 			printf("mirror: skipping %s (not a file or folder)\n",
 			       lrel);

@@ -32,6 +32,7 @@ session_init(struct session *s)
 	s->set.interactive = 0;
 	s->set.autologin = 1;
 	s->set.preserve = 1;
+	s->set.verify = 1;
 	s->set.port = "21";
 	client_init(&s->cl, &s->set);
 	ses = s;

@@ -31,6 +31,7 @@ struct settings {
 	unsigned retry_secs;	/* -r: pause between connect attempts */
 	int stop_on_error;
 	int preserve;		/* set local mtimes from the server */
+	int verify;		/* check transfers with HASH when offered */
 	int anonymous;		/* -a: log in as anonymous */
 	const char *port;	/* default port for open (-P) */
 	int anon_fallback;	/* no user and no netrc entry: anonymous */

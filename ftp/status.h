@@ -11,7 +11,7 @@
  *   4   network failure or timeout (connect, lost connection, data channel)
  *   5   TLS or certificate failure (AUTH TLS/PBSZ/PROT refused, a failed
  *       handshake, a certificate not trusted)
- *   6   verification failed (reserved)
+ *   6   verification failed: HASH or a manifest digest/size differs
  *   64  usage error (bad option or command syntax)
  *   130 interrupted by Ctrl-C in batch mode
  */

@@ -40,7 +40,8 @@ on_progress(void *arg, uint64_t total)
 /* Explains a failed copy, aborts or closes as fits, returns a status. */
 static int
 after_failure(struct ftp_client *c, struct datachan *d, int res, int err,
-	      const char *what, uint64_t moved, int download)
+	      const char *what, uint64_t moved, int download,
+	      const char *part)
 {
 	switch (res) {
 	case XFER_ABORTED:
@@ -48,7 +49,10 @@ after_failure(struct ftp_client *c, struct datachan *d, int res, int err,
 		fprintf(stderr, "\nftp: %s interrupted after %llu bytes; "
 			"sending ABOR\n", what, (unsigned long long)moved);
 		data_abort(c, d);
-		if (download)
+		if (download && part)
+			fprintf(stderr, "ftp: the partial file is kept as %s; "
+				"`get` or `reget` continues it\n", part);
+		else if (download)
 			fprintf(stderr, "ftp: the partial file is kept; `reget` "
 				"continues it\n");
 		return ST_INTR;
@@ -153,7 +157,8 @@ tr_get(struct ftp_client *c, const struct tr_req *r, uint64_t *moved)
 		*moved = got;
 	progress_end(&p, res == XFER_OK);
 	if (res != XFER_OK)
-		return after_failure(c, &d, res, err, "get", got, 1);
+		return after_failure(c, &d, res, err, "get", got, 1,
+				     r->part_name);
 	st = data_end(c, &d, "get");
 	if (st == ST_OK && !r->no_summary)
 		progress_summary(&p, "received");
@@ -194,7 +199,7 @@ tr_put(struct ftp_client *c, const struct tr_req *r, uint64_t *moved)
 		*moved = sent;
 	progress_end(&p, res == XFER_OK);
 	if (res != XFER_OK)
-		return after_failure(c, &d, res, err, "put", sent, 0);
+		return after_failure(c, &d, res, err, "put", sent, 0, NULL);
 	st = data_end(c, &d, "put");
 	if (st == ST_OK && !r->no_summary)
 		progress_summary(&p, "sent");
@@ -231,7 +236,7 @@ tr_list_to_fd(struct ftp_client *c, const char *verb, const char *arg,
 		xfer_recv_file(&d.conn, fd, &o, &got);
 	err = errno;
 	if (res != XFER_OK)
-		return after_failure(c, &d, res, err, verb, got, 0);
+		return after_failure(c, &d, res, err, verb, got, 0, NULL);
 	return data_end(c, &d, verb);
 }
 
@@ -283,7 +288,7 @@ tr_list_to_buf(struct ftp_client *c, const char *verb, const char *arg,
 			break;
 		if (n < 0) {
 			st = after_failure(c, &d, XFER_NET_ERROR, errno, verb, 0,
-					   0);
+					   0, NULL);
 			goto done;
 		}
 		if (buf_append(out, chunk, (size_t)n) < 0) {

@@ -19,6 +19,7 @@ struct tr_req {
 	const char *label;	/* name in the bar */
 	struct overall *ov;	/* overall bar or NULL */
 	int no_summary;		/* no "bytes received" line */
+	const char *part_name;	/* get: the file's temporary name, or NULL */
 };
 
 /* Download into r->fd.  *moved (may be NULL) gets the bytes written.

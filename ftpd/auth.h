@@ -2,9 +2,9 @@
  * (the process that keeps the daemon's privilege); the worker that
  * parses client input never sees a hash.
  *
- * Backends are tried in order (anonymous, users file, system accounts);
- * the first one that knows the name decides.  A PAM backend would be
- * one more row in auth.c's table. */
+ * Backends are tried in order (anonymous, users file, PAM when
+ * auth_backend = pam (pam.c), system accounts); the first one that knows
+ * the name decides. */
 #ifndef FTPD_AUTH_H
 #define FTPD_AUTH_H
 

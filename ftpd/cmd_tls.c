@@ -250,18 +250,18 @@ handle_auth(struct session *s, const char *arg)
 	int prot_p;
 	size_t n;
 
-	if (!ftls_enabled() || ftls_server() == NULL || s->tls == NULL ||
-	    s->tls->link < 0) {
-		reply(s, 504, "AUTH TLS is not available: this server has no "
-		      "certificate configured.");
+	if (tls_on(s)) {
+		reply(s, 503, "TLS is already active on the control connection.");
 		return;
 	}
 	if (s->logged_in) {
 		reply(s, 503, "AUTH must come before login (USER and PASS).");
 		return;
 	}
-	if (tls_on(s)) {
-		reply(s, 503, "TLS is already active on the control connection.");
+	if (!ftls_enabled() || ftls_server() == NULL || s->tls == NULL ||
+	    s->tls->link < 0) {
+		reply(s, 504, "AUTH TLS is not available: this server has no "
+		      "certificate configured.");
 		return;
 	}
 	/* AUTH SSL and TLS-P (draft-murray, before RFC 4217) also meant
@@ -385,10 +385,7 @@ handle_ccc(struct session *s, const char *arg)
 		reply(s, 534, "CCC is only available after login.");
 		return;
 	}
-	reply(s, 200, "CCC ok: the control connection continues in clear "
-	      "text; data connections keep their protection level.");
-	if (s->ctrl_lost)
-		return;
+	/* The relay answers 200 itself, right before the TLS shutdown. */
 	if (relay_ccc(s->tls->link, s->ctrl.timeout_ms, why, sizeof why) < 0) {
 		log_msg(LOG_NOTICE, "%s: CCC failed: %s", s->peer_str, why);
 		s->quit = 1;

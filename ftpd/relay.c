@@ -16,6 +16,7 @@
 #include "relay.h"
 #include "log.h"
 #include "net.h"
+#include "reply.h"
 #include "sys.h"
 #include "tls.h"
 
@@ -25,6 +26,8 @@
  * read takes in several records (tls_accept_data enables read-ahead). */
 #define RELAY_DATA_BUF (256 * 1024)
 #define RELAY_SOCKBUF (1024 * 1024)
+/* The largest TLS record payload (RFC 8446 5.1). */
+#define TLS_RECORD_MAX (16 * 1024)
 
 /* ------------------------------------------------------------ messages */
 
@@ -163,6 +166,43 @@ pump_from_client(struct conn *data, struct conn *up, char *buf,
 	}
 }
 
+/* Sends what the worker wrote.  Takes all that is queued (without
+ * waiting) and writes whole 16 KiB records, keeping a shorter tail in
+ * buf for the next round unless the worker is done.  *have is the tail's
+ * length.  1 = the worker closed its end (all sent), 0 = go on, -1 =
+ * failed (fail set). */
+static int
+pump_to_client(struct conn *data, int mine, char *buf, size_t *have,
+	       const char **fail, char *why, size_t whylen)
+{
+	size_t out;
+	ssize_t n;
+	int eof = 0;
+
+	do {
+		n = recv(mine, buf + *have, RELAY_DATA_BUF - *have, MSG_DONTWAIT);
+		if (n > 0)
+			*have += (size_t)n;
+	} while (n > 0 && *have < RELAY_DATA_BUF);
+	if (n == 0)
+		eof = 1;
+	else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		 errno != EINTR) {
+		*fail = "the worker's side failed";
+		return -1;
+	}
+	out = *have;
+	if (!eof && out >= TLS_RECORD_MAX)
+		out -= out % TLS_RECORD_MAX;
+	if (out > 0 && conn_write_full(data, buf, out) < 0) {
+		*fail = tls_why(why, whylen, errno);
+		return -1;
+	}
+	memmove(buf, buf + out, *have - out);
+	*have -= out;
+	return eof;
+}
+
 /* Moves bytes between the TLS data connection and the worker's
  * socketpair until the worker closes its end (done: close_notify to
  * the client) or something fails (the worker sees a reset). */
@@ -171,19 +211,19 @@ helper_pump(struct conn *data, int mine, int peer_end, const char *peer)
 {
 	struct conn up;
 	char why[256];
-	char *buf = malloc(RELAY_DATA_BUF);
+	char *down = malloc(RELAY_DATA_BUF), *upbuf = malloc(RELAY_DATA_BUF);
 	const char *fail = NULL;
-	int tls_eof = 0, starved = 0;
+	size_t have = 0;
+	int tls_eof = 0, starved = 0, r;
 
 	conn_init(&up, mine, data->timeout_ms);
-	if (buf == NULL)
+	if (down == NULL || upbuf == NULL)
 		fail = "out of memory";
 	while (fail == NULL) {
 		struct pollfd p[2];
 		/* A partial record also counts as pending: after a read found
 		 * nothing complete, wait for the socket instead. */
-		int pending = !tls_eof && !starved && conn_has_pending(data), r;
-		ssize_t n;
+		int pending = !tls_eof && !starved && conn_has_pending(data);
 
 		p[0].fd = tls_eof ? -1 : data->fd;
 		p[0].events = POLLIN;
@@ -200,20 +240,14 @@ helper_pump(struct conn *data, int mine, int peer_end, const char *peer)
 			break;
 		}
 		if (p[1].revents != 0) {
-			n = sys_read(mine, buf, RELAY_DATA_BUF);
-			if (n == 0)
-				break;		/* the worker is done */
-			if (n < 0) {
-				fail = "the worker's side failed";
-				break;
-			}
-			if (conn_write_full(data, buf, (size_t)n) < 0) {
-				fail = tls_why(why, sizeof why, errno);
-				break;
-			}
+			r = pump_to_client(data, mine, down, &have, &fail, why,
+					   sizeof why);
+			if (r != 0)
+				break;		/* the worker is done, or failed */
 		}
 		if (!tls_eof && (pending || p[0].revents != 0)) {
-			r = pump_from_client(data, &up, buf, &fail, why, sizeof why);
+			r = pump_from_client(data, &up, upbuf, &fail, why,
+					     sizeof why);
 			starved = r == 0;
 			if (r == 1) {
 				/* close_notify: a complete upload. */
@@ -222,7 +256,8 @@ helper_pump(struct conn *data, int mine, int peer_end, const char *peer)
 			}
 		}
 	}
-	free(buf);
+	free(down);
+	free(upbuf);
 	if (fail == NULL) {
 		conn_shutdown(data);
 		conn_close(data);
@@ -305,8 +340,11 @@ helper_run(struct conn *ctrl, int chan, pid_t relay, const struct ftpd_conf *con
 	}
 }
 
-/* CCC: the 200 the worker wrote before asking goes out under TLS, then
- * close_notify both ways.  0, or -1 (the session is over). */
+/* CCC: what the worker wrote before asking goes out first, then our
+ * 200 and at once close_notify both ways.  The relay answers CCC itself
+ * so that no read of the control connection can come between the 200
+ * and the shutdown (a client answers the 200 with its close_notify).
+ * 0, or -1 (the session is over). */
 static int
 relay_do_ccc(struct conn *ctrl, int pair, int link, char *buf, size_t n,
 	     const char *peer)
@@ -323,6 +361,10 @@ relay_do_ccc(struct conn *ctrl, int pair, int link, char *buf, size_t n,
 		(void)msg_send(link, RELAY_CCC_FAIL, 0, -1, "not TLS");
 		return -1;
 	}
+	if (reply_send(ctrl, 200, "CCC ok: the control connection continues "
+		       "in clear text; data connections keep their protection "
+		       "level.") < 0)
+		return -1;
 	if (tls_unwrap(ctrl, err, sizeof err) < 0) {
 		log_msg(LOG_NOTICE, "%s: CCC failed: %s", peer, err);
 		(void)msg_send(link, RELAY_CCC_FAIL, 0, -1, err);
@@ -370,15 +412,9 @@ relay_loop(struct conn *ctrl, int pair, int link, const char *peer)
 			if (conn_write_full(ctrl, buf, (size_t)n) < 0)
 				goto lost;
 		}
-		if (!ctrl_eof && (pending || p[0].revents != 0)) {
-			n = conn_read(ctrl, buf, sizeof buf);
-			if (n == 0) {
-				ctrl_eof = 1;
-				(void)shutdown(pair, SHUT_WR);
-			} else if (n < 0 || conn_write_full(&up, buf, (size_t)n) < 0) {
-				goto lost;
-			}
-		}
+		/* Before reading the control connection: after a CCC request
+		 * the next thing there is the client's close_notify, which
+		 * relay_do_ccc reads. */
 		if (link >= 0 && p[2].revents != 0) {
 			r = msg_recv(link, &m, &fd, 0);
 			if (fd >= 0)
@@ -392,6 +428,17 @@ relay_loop(struct conn *ctrl, int pair, int link, const char *peer)
 				goto lost;
 			} else if (relay_do_ccc(ctrl, pair, link, buf, sizeof buf,
 						peer) < 0) {
+				goto lost;
+			} else {
+				continue;	/* poll again, now in clear */
+			}
+		}
+		if (!ctrl_eof && (pending || p[0].revents != 0)) {
+			n = conn_read(ctrl, buf, sizeof buf);
+			if (n == 0) {
+				ctrl_eof = 1;
+				(void)shutdown(pair, SHUT_WR);
+			} else if (n < 0 || conn_write_full(&up, buf, (size_t)n) < 0) {
 				goto lost;
 			}
 		}

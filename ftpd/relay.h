@@ -36,7 +36,7 @@ enum relay_type {
 	RELAY_TLS_ON = 0x52454c01,	/* pre-login worker: handshake done */
 	RELAY_CTRL,		/* relay: fd = control socketpair; flags */
 	RELAY_DATA,		/* relay: fd = channel to the data helper */
-	RELAY_CCC,		/* worker: clear the control connection */
+	RELAY_CCC,		/* worker: answer 200 to CCC and clear */
 	RELAY_CCC_OK,		/* relay: done, control is plaintext */
 	RELAY_CCC_FAIL,		/* relay: failed, the session ends */
 	RELAY_DATA_OPEN,	/* worker: fd = TCP data connection */
@@ -88,8 +88,9 @@ struct relay_ends {
  * with *e filled, -1 = broken (why set). */
 int relay_attach(int link, struct relay_ends *e, int timeout_ms, char *why,
 		 size_t whylen);
-/* Asks the relay to clear the control connection (CCC), after the 200
- * reply was written.  0 done, -1 failed (why set; the session is over). */
+/* Asks the relay to clear the control connection (CCC): it sends what
+ * the worker wrote so far, the 200, and shuts TLS down.  0 done, -1
+ * failed (why set; the session is over). */
 int relay_ccc(int link, int timeout_ms, char *why, size_t whylen);
 /* Hands the TCP data connection (data->fd) to the helper, which does
  * the TLS handshake and gives back the plaintext end.  data->fd is

@@ -88,9 +88,12 @@ sessmon_start(const struct ftpd_env *env, const char *client)
 	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_usr1;
 	(void)sigaction(SIGUSR1, &sa, NULL);
-	/* SIGHUP reloads the daemon for new sessions; this one goes on. */
+	/* SIGHUP reloads the daemon for new sessions; this one goes on.
+	 * SIGINT (Ctrl-C reaches the whole process group) stops the daemon,
+	 * which then ends this session gracefully with SIGTERM. */
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
 	evlog_reopen_if_moved(env);
 	status_open(env->conf, s_sess.id, client);
 	event("connect", NULL, NULL, 0, 0, "ok");

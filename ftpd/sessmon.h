@@ -1,8 +1,8 @@
 /* sessmon.h: the operational side of a session's monitor: its id, the
  * JSON events (connect, login, logout, transfers, disconnect), its status
  * file for `ftpd --who`, and its signals (SIGTERM passed on to the worker,
- * SIGUSR1 reopens the logs, SIGHUP ignored: reloads are for new sessions
- * only).  monitor.c calls these at the points named. */
+ * SIGUSR1 reopens the logs, SIGHUP and SIGINT ignored: reloads are for
+ * new sessions only, and the daemon turns a stop into SIGTERM).  monitor.c calls these at the points named. */
 #ifndef FTPD_SESSMON_H
 #define FTPD_SESSMON_H
 

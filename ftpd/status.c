@@ -26,6 +26,10 @@
 #define STATUS_PROGRESS_MS 1000
 #define STATUS_WHO_MAX 4096		/* sessions listed at most */
 
+/* status_dir is usable: set by status_prepare in the daemon, inherited
+ * by the monitors it forks (no warning per session when it is not). */
+static int s_dir_ok;
+
 /* ---- monitor side: this session's record ---- */
 
 static struct {
@@ -91,7 +95,7 @@ status_open(const struct ftpd_conf *conf, const char *session,
 	    const char *client)
 {
 	memset(&s_rec, 0, sizeof s_rec);
-	if (conf->status_dir[0] == '\0')
+	if (conf->status_dir[0] == '\0' || !s_dir_ok)
 		return;
 	if ((size_t)snprintf(s_rec.path, sizeof s_rec.path, "%s/" STATUS_PREFIX
 			     "%ld", conf->status_dir, (long)getpid()) >=
@@ -176,6 +180,7 @@ status_prepare(const struct ftpd_conf *conf, char *err, size_t errlen)
 	DIR *d;
 	int fd;
 
+	s_dir_ok = 0;
 	if (dir[0] == '\0')
 		return 0;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
@@ -213,6 +218,7 @@ status_prepare(const struct ftpd_conf *conf, char *err, size_t errlen)
 		if (stale(de->d_name))
 			(void)unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
+	s_dir_ok = 1;
 	return 0;
 }
 
@@ -249,10 +255,12 @@ status_command(struct session *s, const char *line)
 
 	s_idle_sent = 0;
 	s_progress_ms = sys_now_ms();
-	/* SECURITY: the password never leaves the worker. */
+	/* SECURITY: the password (or account secret) never leaves the
+	 * worker. */
 	if (parse_command(line, verb, sizeof verb, &arg) == 0 &&
-	    strcasecmp(verb, "PASS") == 0)
-		line = "PASS <hidden>";
+	    (strcasecmp(verb, "PASS") == 0 || strcasecmp(verb, "ACCT") == 0))
+		line = strcasecmp(verb, "PASS") == 0 ? "PASS <hidden>" :
+		       "ACCT <hidden>";
 	n = strlen(line);
 	if (n > STATUS_DOING_MAX)
 		n = STATUS_DOING_MAX;

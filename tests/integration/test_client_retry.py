@@ -72,8 +72,9 @@ def test_sigint_stops_batch_run():
             stderr=subprocess.PIPE, cwd=dest, env=env)
         client.stdin.write(b"user anonymous x\nget big.bin\nget big.bin again.bin\nquit\n")
         client.stdin.flush()
-        harness.wait_for(lambda: os.path.exists(os.path.join(dest, "big.bin"))
-                         and os.path.getsize(os.path.join(dest, "big.bin")) > 0,
+        # verified downloads are written as NAME.ftp-part first
+        part = os.path.join(dest, "big.bin.ftp-part")
+        harness.wait_for(lambda: os.path.exists(part) and os.path.getsize(part) > 0,
                          timeout=15)
         client.send_signal(signal.SIGINT)
         out, err = client.communicate(timeout=20)

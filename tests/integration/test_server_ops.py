@@ -119,6 +119,30 @@ def test_help_and_version_follow_gnu():
     check(b"Try 'ftpd --help'" in r.stderr, "points at --help: %r" % r.stderr)
 
 
+def test_documentation_covers_every_key():
+    r = h.run_ftpd(["--help"])
+    keys = re.findall(r"(?m)^  ([a-z][a-z0-9_]+) += ", r.stdout.decode())
+    check(len(keys) > 20 and "json_log" in keys, "keys listed by --help: %r" % keys)
+    man5 = open(os.path.join(h.TOP_SRCDIR, "man", "ftpd.conf.5")).read()
+    man8 = open(os.path.join(h.TOP_SRCDIR, "man", "ftpd.8")).read()
+    sample = open(os.path.join(h.TOP_SRCDIR, "etc", "ftpd.conf")).read()
+    for k in keys:
+        check(re.search(r"(?m)^\.It Cm %s\b" % k, man5), "ftpd.conf(5) documents %s" % k)
+        check(re.search(r"(?m)^#%s =" % k, sample), "etc/ftpd.conf shows %s" % k)
+    for word in ("Fl -who", "Dv SIGHUP", "Dv SIGUSR1", "Dv SIGTERM", "Ev LISTEN_FDS",
+                 "Ev NOTIFY_SOCKET", "ftpd -i"):
+        check(word in man8, "ftpd(8) covers %s" % word)
+    check(re.search(r"(?m)^ftp +stream +tcp +nowait +root +\S+/ftpd +ftpd -i$", man8),
+          "ftpd(8) has an inetd.conf line")
+    for word in ("JSON EVENT LOG", "Li session", "Li duration", "Li result"):
+        check(word in man5, "ftpd.conf(5) documents the JSON schema (%s)" % word)
+    socket_unit = open(os.path.join(h.TOP_SRCDIR, "etc", "ftpd.socket")).read()
+    check(re.search(r"(?m)^Accept=no$", socket_unit), "ftpd.socket uses Accept=no")
+    service = open(os.path.join(h.TOP_SRCDIR, "etc", "ftpd.service.in")).read()
+    check(re.search(r"(?m)^ExecStart=@sbindir@/ftpd$", service), "ftpd.service runs ftpd")
+    check(re.search(r"(?m)^Type=notify$", service), "ftpd.service waits for READY=1")
+
+
 # --------------------------------------------------------------------------
 # systemd: socket activation (LISTEN_FDS/LISTEN_PID) and sd_notify
 

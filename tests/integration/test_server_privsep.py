@@ -97,15 +97,21 @@ def _check_unprivileged(pid, st, uid, what):
 
 
 def _check_fds(s, pid, allowed_files, secrets, what):
-    """The worker holds the control connection and its monitor socket (2
-    sockets, none shared with the daemon, which holds the listening
-    sockets), /dev/null, the log, and the allowed files only."""
+    """The worker holds the control connection, its end of the socket to
+    the monitor (and, for TLS, of the relay link), /dev/null, the log, and
+    the allowed files only.  No socket is shared with the daemon (listening
+    sockets, ban reports), and only the control connection with the
+    monitor."""
     fds = _fds(pid)
     daemon_socks = _sockets(_fds(s.pid))
+    monitor_socks = _sockets(_fds(_ppid(pid)))
     socks = _sockets(fds)
-    check_eq(len(socks), 2, "%s: sockets (control + monitor) in %r" % (what, fds))
+    check(2 <= len(socks) <= 3, "%s: sockets (control, monitor, TLS relay) in %r" %
+          (what, fds))
     check(not (socks & daemon_socks), "%s: holds a socket of the daemon (listening or "
           "ban reports): %r" % (what, fds))
+    check_eq(len(socks & monitor_socks), 1, "%s: sockets shared with the monitor "
+             "(only the control connection) in %r" % (what, fds))
     allowed = {"/dev/null", s.log_path} | set(allowed_files)
     for fd, target in fds:
         if target.startswith("socket:"):
@@ -152,10 +158,11 @@ def test_worker_privileges_and_descriptors():
             pid, st = _worker_in(s, s.root)
             _check_unprivileged(pid, st, acct, "anonymous worker")
             _check_fds(s, pid, [s.root], secrets, "anonymous worker")
+            nsocks = len(_sockets(_fds(pid)))
             data, _ = r.retr("RETR f")
             check_eq(data, b"data\n", "the session works")
             # after a transfer no data socket or file stays open
-            h.wait_for(lambda: len(_sockets(_fds(pid))) == 2, timeout=5,
+            h.wait_for(lambda: len(_sockets(_fds(pid))) == nsocks, timeout=5,
                        what="data connection closed")
             _check_fds(s, pid, [s.root], secrets, "anonymous worker after RETR")
             r.cmd("QUIT")
@@ -163,8 +170,9 @@ def test_worker_privileges_and_descriptors():
             r.login("u", "pw")
             pid, st = _worker_in(s, s.home("u"))
             _check_unprivileged(pid, st, acct, "virtual user worker")
+            nsocks = len(_sockets(_fds(pid)))
             r.stor("STOR up.txt", b"x" * 1000)
-            h.wait_for(lambda: len(_sockets(_fds(pid))) == 2, timeout=5,
+            h.wait_for(lambda: len(_sockets(_fds(pid))) == nsocks, timeout=5,
                        what="data connection closed")
             _check_fds(s, pid, [s.home("u")], secrets, "virtual user worker")
             r.cmd("QUIT")
@@ -176,9 +184,9 @@ def test_worker_privileges_and_descriptors():
               "xferlog names the files: %r" % lines)
 
 
-def test_worker_descriptors_unprivileged():
-    # without root: no chroot and no uid change, but the same descriptor
-    # allowlist and no_new_privs
+def test_worker_unprivileged():
+    # without root: no chroot and no uid change, but no_new_privs (the
+    # worker is not dumpable, so its /proc/PID/fd is closed to us here)
     if os.geteuid() == 0:
         h.skip("runs only when not root")
     with Server(root_files={"f": "x"}) as s:
@@ -187,7 +195,9 @@ def test_worker_descriptors_unprivileged():
             ws = h.wait_for(lambda: _workers(s), what="a worker")
             (pid, st), = ws.items()
             check_eq(st.get("NoNewPrivs"), "1", "NoNewPrivs")
-            _check_fds(s, pid, [], [], "worker")
+            check_eq(int(st["CapEff"], 16), 0, "CapEff")
+            r.login()
+            r.expect("NOOP", 200)
 
 
 def _deny_file(lines):

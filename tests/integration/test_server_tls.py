@@ -417,7 +417,9 @@ def test_login_before_tls_refused():
             rep = check_code(r.cmd("USER bob"), 530, 534)
             check("TLS" in rep.text, "refusal says why: %r" % rep.text)
             check_code(r.cmd("PASS " + PW), 503)
-        h.ftp_login(s).quit()      # anonymous may stay in clear
+        with h.raw_session(s) as r:    # anonymous may stay in clear
+            r.login()
+            check_code(r.cmd("AUTH TLS"), 503)   # too late after login
         with _tls_session(s, p.context(), "bob", PW) as r:
             check_code(r.cmd("PWD"), 257)
     with Server(conf=p.conf(tls_required="all")) as s:
@@ -472,6 +474,14 @@ def test_ccc_when_allowed():
             d.close()
             check_code(r.reply(), 226)
             check_eq(h.sha256(buf), h.sha256(h.pattern_bytes(BIG, 7)), "RETR after CCC")
+        if h.have_program("curl"):
+            # curl's "active" CCC mode answers our close_notify (its default
+            # "passive" mode does not; see ftpd.conf(5)).
+            out = _run(["curl", "-sS", "--max-time", "30", "--ssl-reqd", "--ftp-ssl-ccc",
+                        "--ftp-ssl-ccc-mode", "active", "--cacert", p.ca,
+                        "ftp://127.0.0.1:%d/pub/big.bin" % s.port])
+            check_eq(out.returncode, 0, "curl --ftp-ssl-ccc (stderr %r)" % out.stderr)
+            check_eq(h.sha256(out.stdout), h.sha256(h.pattern_bytes(BIG, 7)), "curl after CCC")
 
 
 # --------------------------------------------------------------------------
@@ -559,6 +569,61 @@ def test_inetd_tls():
         client.close()
 
 
+def test_full_records_on_data_connections():
+    """Performance: downloads go out in full 16 KiB TLS records."""
+    p = _pki()
+    with Server(conf=p.conf(), root_files=_tree()) as s:
+        with _tls_session(s, p.context()) as r:
+            r.protect()
+            get = r.open_data("epsv")
+            check_code(r.cmd("RETR /pub/big.bin"), 150)
+            sock = get()
+            inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+            obj = r.ctx.wrap_bio(inc, out, server_hostname="127.0.0.1",
+                                 session=r.sock.session)
+            raw, sizes, plain = b"", [], []
+            while True:
+                try:
+                    obj.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    sock.sendall(out.read())
+                    b = sock.recv(65536)
+                    check(b, "EOF during the data handshake")
+                    raw += b
+                    inc.write(b)
+            sock.sendall(out.read())
+            raw = b""             # the rest: application data records
+            while True:
+                b = sock.recv(1 << 20)
+                if not b:
+                    break
+                raw += b
+            sock.close()
+            check_code(r.reply(), 226)
+            pos = 0
+            while pos + 5 <= len(raw):
+                ctype, length = raw[pos], int.from_bytes(raw[pos + 3:pos + 5], "big")
+                if ctype == 23:       # application data (TLS 1.2 and 1.3)
+                    sizes.append(length)
+                pos += 5 + length
+            inc.write(raw)
+            while True:
+                try:
+                    d = obj.read(1 << 20)
+                except (ssl.SSLZeroReturnError, ssl.SSLWantReadError):
+                    break
+                if not d:
+                    break
+                plain.append(d)
+            check_eq(h.sha256(b"".join(plain)), h.sha256(h.pattern_bytes(BIG, 7)), "data")
+            full = max(sizes)
+            check(full >= 16384 + 17, "largest record %d bytes" % full)
+            small = [n for n in sizes[:-3] if n != full]
+            check(len(small) <= 1, "records below full size: %d of %d (%r)"
+                  % (len(small), len(sizes), small[:10]))
+
+
 def _server_fp(s, ctx):
     with TlsRaw(s.host, s.port) as r:
         sock = r.auth_tls(ctx)
@@ -624,8 +689,9 @@ def test_config_checks():
 
 def test_tls_process_model():
     """After a TLS login the worker that parses commands runs as the
-    session account and holds no copy of the client's TCP connection:
-    it only talks to the relay."""
+    session account in the session's root and holds no copy of the
+    client's TCP connection: it only talks to the relay.  The relay and
+    the data helper stay unprivileged in the empty chroot."""
     if os.geteuid() != 0:
         h.skip("needs root (privilege separation)")
     p = _pki()
@@ -635,25 +701,32 @@ def test_tls_process_model():
             cport = r.sock.getsockname()[1]
             acct = h.session_account().pw_uid
             nobody = __import__("pwd").getpwnam("nobody").pw_uid
+            root = os.path.realpath(s.root)
 
-            def procs():
+            def roots():
                 out = {}
                 for pid in s.descendants():
-                    u = h.proc_uids(pid)
-                    if u is not None:
-                        out[pid] = u
+                    try:
+                        out[pid] = os.readlink("/proc/%d/root" % pid)
+                    except OSError:
+                        pass
                 return out
-            ps = h.wait_for(lambda: (lambda d: d if sum(1 for u in d.values() if u[1] == nobody) >= 2
-                                     and any(u[1] == acct for u in d.values()) else None)(procs()),
-                            what="relay, data helper and worker")
-            worker = [pid for pid, u in ps.items() if u[1] == acct]
-            check_eq(len(worker), 1, "one post-login worker (%r)" % ps)
+
+            def ready():
+                d = roots()
+                workers = [pid for pid, rt in d.items() if rt == root]
+                jailed = [pid for pid, rt in d.items() if rt not in ("/", root)]
+                return (workers, jailed) if len(workers) == 1 and len(jailed) == 2 else None
+            workers, jailed = h.wait_for(ready, what="worker, relay and data helper")
+            check_eq(h.proc_uids(workers[0])[1], acct, "post-login worker's uid")
+            for pid in jailed:
+                check_eq(h.proc_uids(pid)[1], nobody, "relay/data helper uid")
             tcp = _tcp_inodes_of_port(cport)
             check(tcp, "found the control connection's socket")
-            for pid, u in ps.items():
-                if u[1] == acct:
-                    check(not (_socket_inodes(pid) & tcp),
-                          "the post-login worker holds the TCP control connection")
+            check(not (_socket_inodes(workers[0]) & tcp),
+                  "the post-login worker holds the TCP control connection")
+            check(any(_socket_inodes(pid) & tcp for pid in jailed),
+                  "the relay holds the TCP control connection")
 
 
 def _socket_inodes(pid):

@@ -7,6 +7,7 @@ void suite_ftp_netrc(void);
 void suite_ftp_cli(void);
 void suite_ftp_tokenize(void);
 void suite_ftp_localfs(void);
+void suite_ftp_verify(void);
 
 static void (*const suites[])(void) = {
 	suite_ftp_url,
@@ -14,6 +15,7 @@ static void (*const suites[])(void) = {
 	suite_ftp_cli,
 	suite_ftp_tokenize,
 	suite_ftp_localfs,
+	suite_ftp_verify,
 	NULL
 };
 
