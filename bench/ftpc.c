@@ -466,41 +466,97 @@ cmd_sessions(char **argv)
 	return 0;
 }
 
-/* Holds N logged-in sessions: prints "held=K failed=F" when they are up,
- * waits for a line on stdin, sends NOOP on each, prints "noop_ok=K", and
- * closes them all at the next line or EOF. */
-static int
-cmd_hold(char **argv)
+/* One hold worker: logs in n sessions, reports {held, failed} on up,
+ * sends NOOP on each at the first byte on go and reports {ok, 0}, and
+ * closes them all at EOF on go. */
+static void
+hold_worker(int n, int up, int go)
 {
-	int n = atoi(argv[0]), i, held = 0, bad = 0, nok = 0;
-	struct ctl *cs;
-	char line[64];
+	struct ctl *cs = calloc((size_t)n, sizeof *cs);
+	int i, r[2] = { 0, 0 };
+	char b;
 
-	if (n < 1 || n > MAX_HOLD || (cs = calloc((size_t)n, sizeof *cs)) ==
-	    NULL)
-		fail("hold: bad count");
+	if (cs == NULL)
+		_exit(1);
 	for (i = 0; i < n; i++) {
 		if (ctl_login(&cs[i]) < 0) {
-			if (bad++ == 0)
-				fprintf(stderr, "ftpc: hold: session %d: %s\n",
-				    i, cs[i].last);
+			if (r[1]++ == 0)
+				fprintf(stderr, "ftpc: hold: %s\n", cs[i].last);
 			ctl_close(&cs[i]);
 			continue;
 		}
-		held++;
+		r[0]++;
+	}
+	if (write(up, r, sizeof r) != sizeof r || read(go, &b, 1) != 1)
+		_exit(1);
+	r[0] = r[1] = 0;
+	for (i = 0; i < n; i++)
+		if (cs[i].fd >= 0 && ctl_cmd(&cs[i], "NOOP") == 200)
+			r[0]++;
+	if (write(up, r, sizeof r) != sizeof r)
+		_exit(1);
+	while (read(go, &b, 1) > 0)
+		;
+	for (i = 0; i < n; i++)
+		ctl_close(&cs[i]);
+	_exit(0);
+}
+
+/* Holds N logged-in sessions (opened by HOLD_WORKERS processes at once):
+ * prints "held=K failed=F" when they are up, waits for a line on stdin,
+ * sends NOOP on each, prints "noop_ok=K", and closes them all at the
+ * next line or EOF. */
+#define HOLD_WORKERS 4
+static int
+cmd_hold(char **argv)
+{
+	int n = atoi(argv[0]), nw, i, up[HOLD_WORKERS][2], go[HOLD_WORKERS][2];
+	int held = 0, bad = 0, nok = 0, r[2];
+	pid_t pids[HOLD_WORKERS];
+	char line[64];
+
+	if (n < 1 || n > MAX_HOLD)
+		fail("hold: bad count");
+	nw = n < HOLD_WORKERS ? n : HOLD_WORKERS;
+	for (i = 0; i < nw; i++) {
+		if (pipe(up[i]) < 0 || pipe(go[i]) < 0)
+			fail("pipe");
+		pids[i] = fork();
+		if (pids[i] < 0)
+			fail("fork");
+		if (pids[i] == 0) {
+			close(up[i][0]);
+			close(go[i][1]);
+			hold_worker(n / nw + (i < n % nw), up[i][1], go[i][0]);
+		}
+		close(up[i][1]);
+		close(go[i][0]);
+	}
+	for (i = 0; i < nw; i++) {
+		if (read(up[i][0], r, sizeof r) != sizeof r)
+			fail("hold: a worker failed");
+		held += r[0];
+		bad += r[1];
 	}
 	printf("held=%d failed=%d\n", held, bad);
 	fflush(stdout);
-	if (fgets(line, sizeof line, stdin) == NULL)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (cs[i].fd >= 0 && ctl_cmd(&cs[i], "NOOP") == 200)
-			nok++;
-	printf("noop_ok=%d\n", nok);
-	fflush(stdout);
-	(void)fgets(line, sizeof line, stdin);
-	for (i = 0; i < n; i++)
-		ctl_close(&cs[i]);
+	if (fgets(line, sizeof line, stdin) != NULL) {
+		for (i = 0; i < nw; i++)
+			if (write(go[i][1], "x", 1) != 1)
+				fail("hold: a worker is gone");
+		for (i = 0; i < nw; i++) {
+			if (read(up[i][0], r, sizeof r) != sizeof r)
+				fail("hold: a worker failed");
+			nok += r[0];
+		}
+		printf("noop_ok=%d\n", nok);
+		fflush(stdout);
+		(void)fgets(line, sizeof line, stdin);
+	}
+	for (i = 0; i < nw; i++)
+		close(go[i][1]);
+	for (i = 0; i < nw; i++)
+		(void)waitpid(pids[i], NULL, 0);
 	return 0;
 }
 

@@ -315,7 +315,7 @@ class Proftpd(Server):
             "Group nogroup", "MaxInstances 3000",
             "PidFile " + os.path.join(self.work, "proftpd.pid"),
             "ScoreboardFile " + os.path.join(self.work, "proftpd.score"),
-            "DelayTable none", "WtmpLog off", "TransferLog none",
+            "DelayEngine off", "WtmpLog off", "TransferLog none",
             "RequireValidShell off", "TimeoutIdle 900",
             "ModulePath " + self.moddir,
             "<Anonymous %s>" % self.root, "  User ftp", "  Group nogroup",

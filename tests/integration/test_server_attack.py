@@ -304,10 +304,10 @@ def test_max_login_attempts_and_growing_delay():
             rep = r.reply(timeout=10)
             check_code(rep, 421)
             check(r.closed(5), "closed after max_login_attempts")
-        check(0.15 <= took[0] <= 1.5, "first delay %.2f s (200 ms)" % took[0])
-        check(0.35 <= took[1] <= 2.0, "second delay %.2f s (400 ms)" % took[1])
-        check(0.75 <= took[2] <= 3.0, "third delay %.2f s (800 ms)" % took[2])
-        check(took[0] < took[1] < took[2], "delays grow: %r" % took)
+        # lower bounds prove the doubling; upper bounds only catch a hang
+        check(0.15 <= took[0] <= 10, "first delay %.2f s (200 ms)" % took[0])
+        check(0.35 <= took[1] <= 10, "second delay %.2f s (400 ms)" % took[1])
+        check(0.75 <= took[2] <= 10, "third delay %.2f s (800 ms)" % took[2])
         check(re.search(r"3 failed logins: closing \(max_login_attempts\)", s.log_text()),
               "lockout logged")
         # USER/PASS pipelined in one packet are still counted one by one
@@ -332,7 +332,8 @@ def test_max_login_attempts_and_growing_delay():
             for i in range(10):
                 r.expect("USER u", 331)
                 r.expect("PASS bad", 530)
-            check(time.monotonic() - t0 < 3, "no delay")
+            # (with the default 1 s, doubling, this would take minutes)
+            check(time.monotonic() - t0 < 8, "no delay")
             r.login("u", "right")
     for bad in ("-1", "1x", "0.0001", "2ms5", "61", "1.5ms", ""):
         r = h.run_ftpd(["-t", "-f", "/dev/null", "-o", "login_fail_delay=" + bad])
@@ -541,7 +542,7 @@ def test_nul_and_iac_bytes():
 
 
 def test_silent_connections():
-    with Server(conf={"max_per_ip": "5", "max_clients": "20", "idle_timeout": "3"},
+    with Server(conf={"max_per_ip": "5", "max_clients": "20", "idle_timeout": "6"},
                 root_files={"f": b"z" * 5000}) as s:
         silent = []
         try:
@@ -750,7 +751,7 @@ def test_bandwidth_limits():
             r.expect("TYPE I", 200)
             got, took, marks = _timed_retr(r, "RETR big.bin")
             check_eq(h.sha256(got), h.sha256(data), "downloaded data")
-            check(2.2 <= took <= 8, "anonymous RETR of 768 KiB at 256 KiB/s took %.2f s" % took)
+            check(2.2 <= took <= 20, "anonymous RETR of 768 KiB at 256 KiB/s took %.2f s" % took)
             # smooth: no half second after the first carries much more than its share
             for t, n in marks:
                 if t >= 0.5:
@@ -764,7 +765,7 @@ def test_bandwidth_limits():
             t0 = time.monotonic()
             r.stor("STOR up.bin", up)
             took = time.monotonic() - t0
-            check(2.2 <= took <= 8, "user STOR of 384 KiB at 128 KiB/s took %.2f s" % took)
+            check(2.2 <= took <= 20, "user STOR of 384 KiB at 128 KiB/s took %.2f s" % took)
             check_eq(h.sha256(os.path.join(s.home("u"), "up.bin")), h.sha256(up), "uploaded")
         fresh_session_works(s)
     with Server(root_files={"big.bin": data}, conf={"user_max_rate": "1K"}) as s:
@@ -773,12 +774,13 @@ def test_bandwidth_limits():
             r.expect("TYPE I", 200)
             got, took, _ = _timed_retr(r, "RETR big.bin")
             check_eq(len(got), size, "size")
-            check(took < 2, "user_max_rate does not slow anonymous sessions (%.2f s)" % took)
+            # at 1 KiB/s it would take over 12 minutes
+            check(took < 30, "user_max_rate does not slow anonymous sessions (%.2f s)" % took)
         fresh_session_works(s)
 
 
 def test_stall_timeout():
-    with Server(users={"u": "pw"}, conf={"stall_timeout": "1", "data_timeout": "3"}) as s:
+    with Server(users={"u": "pw"}, conf={"stall_timeout": "1", "data_timeout": "6"}) as s:
         os.chmod(s.home("u"), 0o777)
         with h.raw_session(s) as r:
             r.login("u", "pw")
@@ -792,7 +794,7 @@ def test_stall_timeout():
             took = time.monotonic() - t0
             d.close()
             check_code(rep, 426)
-            check(0.7 <= took <= 2.9, "stall_timeout=1 took %.2f s" % took)
+            check(0.7 <= took <= 5.5, "stall_timeout=1 (data_timeout=6) took %.2f s" % took)
             check("1 seconds" in rep.text, "reply names the limit: %r" % rep.text)
             check_eq(os.listdir(s.home("u")), [], "no partial upload")
             # data_timeout still governs a data connection that never comes
@@ -803,7 +805,7 @@ def test_stall_timeout():
                 rep = r.reply(timeout=15)
             took = time.monotonic() - t0
             check_code(rep, 425)
-            check(2.5 <= took <= 6, "data_timeout=3 took %.2f s" % took)
+            check(5.5 <= took <= 15, "data_timeout=6 took %.2f s" % took)
         fresh_session_works(s)
 
 
