@@ -232,8 +232,11 @@ mode_misc(const uint8_t *p, size_t n)
 		size_t vl = strlen(verb);
 
 		FUZZ_ASSERT(vl >= 1 && vl < sizeof verb);
-		for (size_t i = 0; i < vl; i++)
-			FUZZ_ASSERT(isupper((unsigned char)verb[i]));
+		/* A letter first, then letters or digits (XSHA256). */
+		FUZZ_ASSERT(isupper((unsigned char)verb[0]));
+		for (size_t i = 1; i < vl; i++)
+			FUZZ_ASSERT(isupper((unsigned char)verb[i]) ||
+				    isdigit((unsigned char)verb[i]));
 		FUZZ_ASSERT(strncasecmp(s, verb, vl) == 0);
 		if (arg != NULL)
 			FUZZ_ASSERT(arg == s + vl + 1 && s[vl] == ' ');
