@@ -101,6 +101,9 @@ def test_ctrl_c_at_prompt_and_history():
     with harness.Server(root_files=files()) as s, Work() as w:
         p = start(s, w, w.path)
         p.send("some half-typed line")
+        # Wait until readline has taken the text: a Ctrl-C that comes
+        # before the client reads it makes the tty flush it unseen.
+        p.expect(b"half-typed line")
         p.send("\x03")
         p.expect(PROMPT)
         p.send("pwd\r")
