@@ -272,6 +272,7 @@ def build(env, ours, peers, sizes, have, base=None):
              cpu_per="GiB")
     c.add("ceil:sendfile", "ceiling", ceiling(env, "sendfile"))
     c.add("ceil:sendfile-auto", "ceiling", ceiling(env, "sendfile", "0"))
+    c.add("ceil:read+write", "ceiling", ceiling(env, "readwrite"))
     per_server(c, lambda s: get_fn(env, s))
     c = Case("stor", "STOR %s plain" % big, "MiB/s", True, 1.1,
              cpu_per="GiB")

@@ -3,6 +3,7 @@
  * receives it; the receiver times connect-to-EOF and prints
  * "bytes=N secs=S".  Modes (sender / receiver):
  *   sendfile  sendfile() / recv() into a buffer, discarded
+ *   readwrite read() + write() / recv() into a buffer, discarded
  *   recvfile  sendfile() / recv() + write() to OUT
  *   splice    sendfile() / splice() socket -> pipe -> OUT
  * sendfile() and splice() run on non-blocking sockets with poll(), the
@@ -131,6 +132,16 @@ sender(int lfd, const char *mode, const char *file, const char *cert,
 		if (n < 0)
 			die("read");
 		(void)SSL_shutdown(ssl);
+	} else if (strcmp(mode, "readwrite") == 0) {
+		char *buf = malloc(BUFSZ);
+		ssize_t n;
+
+		if (buf == NULL)
+			die("malloc");
+		while ((n = read(fd, buf, BUFSZ)) > 0)
+			write_full(s, buf, (size_t)n);
+		if (n < 0)
+			die("read");
 	} else {
 		off_t left = st.st_size;
 
@@ -262,7 +273,8 @@ main(int argc, char **argv)
 	} else if ((strcmp(mode, "recvfile") == 0 ||
 		    strcmp(mode, "splice") == 0) && argc == 4) {
 		out = argv[3];
-	} else if (strcmp(mode, "sendfile") != 0 || argc != 3) {
+	} else if ((strcmp(mode, "sendfile") != 0 &&
+		    strcmp(mode, "readwrite") != 0) || argc != 3) {
 		fprintf(stderr, "ceil: bad mode or arguments\n");
 		return 64;
 	}

@@ -175,6 +175,9 @@ ctl_reply(struct ctl *c)
 }
 
 /* Sends a command and returns the reply code (-1 on failure). */
+static int ctl_cmd(struct ctl *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 static int
 ctl_cmd(struct ctl *c, const char *fmt, ...)
 {
