@@ -26,6 +26,7 @@
 #define XFER_SENDFILE_MAX (16 * 1024 * 1024)
 #define XFER_MIN_CHUNK 1024
 #define XFER_PIPESZ (1024 * 1024)	/* splice pipe; the default max */
+#define XFER_PIPE_MIN (64 * 1024)	/* smaller: not worth splicing */
 
 /* Internal outcome of a wait, beyond the public results. */
 #define XFER_READY (-1)
@@ -395,7 +396,15 @@ xfer_splice_in(struct xfer_run *x, struct conn *src, int file_fd)
 		return XFER_READY;
 	(void)fcntl(p[1], F_SETPIPE_SZ, XFER_PIPESZ);
 	n = fcntl(p[1], F_GETPIPE_SZ);
-	chunk = xfer_chunk(x->o, n > 0 ? (size_t)n : 65536);
+	if (n < XFER_PIPE_MIN) {
+		/* Over the per-user pipe allowance (fs.pipe-user-pages-soft)
+		 * the kernel hands out 8 KiB pipes: the read/write loop with
+		 * its larger buffer costs fewer calls. */
+		sys_close_failok(p[0]);
+		sys_close_failok(p[1]);
+		return XFER_READY;
+	}
+	chunk = xfer_chunk(x->o, (size_t)n);
 	for (;;) {
 		w = xfer_wait(x, src->fd, POLLIN);
 		if (w != XFER_READY) {
